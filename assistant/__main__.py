@@ -1,0 +1,5 @@
+"""``python -m assistant`` runs the CLI."""
+
+from .cli import main
+
+main()

@@ -1,0 +1,163 @@
+"""The ``tiaoli`` command line: show, export and glossary.
+
+Bad input prints one line on stderr and exits with code 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any
+
+import click
+
+from . import __version__
+from .corpus import (
+    Article,
+    Regulation,
+    article_json,
+    load_regulation,
+    paragraph_json,
+    regulation_json,
+)
+from .errors import TiaoliError, UsageError
+from .glossary import load_glossary, search
+from .numerals import label
+from .references import parse_reference
+from .settings import Settings
+
+LANGS = click.Choice(["zh", "en", "both"])
+
+
+def _echo_json(data: Any) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+class Context:
+    """What every command needs, built once from the settings."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._regulation: Regulation | None = None
+
+    @property
+    def regulation(self) -> Regulation:
+        """The selected regulation, loaded on first use."""
+        if self._regulation is None:
+            self._regulation = load_regulation(self.settings.regulation_dir)
+        return self._regulation
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="tiaoli")
+@click.pass_context
+def cli(ctx: click.Context) -> None:
+    """Tiaoli: exact, cited, bilingual answers about a Chinese regulation.
+
+    Works on the 山东省先进制造业促进条例 (Shandong Provincial Regulations on
+    Promoting Advanced Manufacturing) bundled in corpus/. Settings come from
+    TIAOLI_* environment variables (TIAOLI_CORPUS_DIR, TIAOLI_REGULATION).
+    """
+    ctx.obj = Context(Settings())
+
+
+def _texts(lang: str, zh: str, en: str | None) -> list[str]:
+    if lang in ("en", "both") and en is None:
+        raise UsageError("this regulation has no English rendering", "use --lang zh")
+    return {"zh": [zh], "en": [en or ""], "both": [zh, en or ""]}[lang]
+
+
+def _render_article(article: Article, lang: str) -> str:
+    blocks = [label(article.number)]
+    for para in article.paragraphs:
+        heading = label(article.number, para.number) if len(article.paragraphs) > 1 else None
+        texts = _texts(lang, para.zh, para.en)
+        blocks.append("\n".join([heading, *texts] if heading else texts))
+    return "\n\n".join(blocks)
+
+
+@cli.command()
+@click.argument("reference")
+@click.option("--lang", type=LANGS, default="both", show_default=True,
+              help="Which text to show: the official Chinese, our English, or both.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (the shape of `export`).")
+@click.pass_obj
+def show(obj: Context, reference: str, lang: str, as_json: bool) -> None:
+    """Show an article (17) or one paragraph (17.2), Chinese above English.
+
+    REFERENCE may also be written 第十七条, 第十七条第二款 or "Art. 17(2)".
+    """
+    number, para_no = parse_reference(reference)
+    article = obj.regulation.article(number)
+    if para_no is not None:
+        para = article.paragraph(para_no)
+        if as_json:
+            data = _only(paragraph_json(para), lang)
+            del data["number"]
+            _echo_json({"article": article.number, "paragraph": para.number,
+                        "label": label(article.number, para.number), **data})
+        else:
+            texts = _texts(lang, para.zh, para.en)
+            click.echo("\n".join([label(article.number, para.number), *texts]))
+        return
+    if as_json:
+        data = article_json(article)
+        data["paragraphs"] = [_only(p, lang) for p in data["paragraphs"]]  # type: ignore[attr-defined]
+        _echo_json(data)
+    else:
+        click.echo(_render_article(article, lang))
+
+
+def _only(para: dict[str, Any], lang: str) -> dict[str, Any]:
+    drop = {"zh": "en", "en": "zh"}.get(lang)
+    if drop == "zh":
+        para = {k: v for k, v in para.items() if k != "items"}
+    return {k: v for k, v in para.items() if k != drop}
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, default=True,
+              help="Print the whole regulation as JSON (the only format; kept for clarity).")
+@click.pass_obj
+def export(obj: Context, as_json: bool) -> None:
+    """Print the whole regulation as JSON: titles, dates, articles, paragraphs in zh and en."""
+    _echo_json(regulation_json(obj.regulation))
+
+
+@cli.command()
+@click.argument("term", required=False)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON: [{zh, en, note, variants}].")
+@click.pass_obj
+def glossary(obj: Context, term: str | None, as_json: bool) -> None:
+    """List glossary terms, or those matching TERM in Chinese or English."""
+    terms = search(load_glossary(obj.settings.regulation_dir), term)
+    if as_json:
+        _echo_json([t.to_json() for t in terms])
+        return
+    if not terms:
+        raise UsageError(f"no glossary term matches {term!r}",
+                         "try a shorter term, in Chinese or English")
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table("中文", "English", "Note", show_lines=False, expand=False)
+    for t in terms:
+        english = t.en + (f"\n[dim](also: {'; '.join(t.variants)})[/dim]" if t.variants else "")
+        table.add_row(t.zh, english, t.note)
+    Console().print(table)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: run the CLI, turning user errors into one line and exit code 2."""
+    try:
+        code = cli.main(args=argv, prog_name="tiaoli", standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("tiaoli: aborted", err=True)
+        sys.exit(130)
+    except click.ClickException as exc:
+        click.echo(f"tiaoli: {exc.format_message()} (see `tiaoli --help`)", err=True)
+        sys.exit(2)
+    except TiaoliError as exc:
+        click.echo(f"tiaoli: {exc.message}" + (f" ({exc.hint})" if exc.hint else ""), err=True)
+        sys.exit(2)
+    sys.exit(code if isinstance(code, int) else 0)

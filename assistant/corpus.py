@@ -1,0 +1,555 @@
+"""The regulation as typed values, parsed from its official Chinese text.
+
+A regulation lives in a folder of its own under ``corpus/``:
+
+- ``zh.txt``: the official Chinese text, verbatim (as extracted from the PDF,
+  or one paragraph a line; both read the same);
+- ``en.txt``: our English rendering, one block a paragraph (see ``parse_en``);
+- ``glossary.json``: the bilingual glossary (see ``glossary.py``).
+
+The parser repairs what PDF extraction does to the text (hard line breaks
+inside sentences, page-break spaces) and changes no character of the law.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import CorpusError, UnknownArticleError
+from .numerals import NUMERAL_CHARS, label_zh, parse_number, to_chinese
+
+ZH_FILE = "zh.txt"
+EN_FILE = "en.txt"
+
+_NUM = f"[{NUMERAL_CHARS}]+"
+_SPACE = "[ \t\u3000\u00a0]"
+_ARTICLE_RE = re.compile(rf"^第({_NUM})条(?:{_SPACE}+(.*))?$")
+_ARTICLE_TIGHT_RE = re.compile(rf"^第({_NUM})条(.+)$")
+_CHAPTER_RE = re.compile(rf"^第({_NUM})章(?:{_SPACE}*(.*))?$")
+_SECTION_RE = re.compile(rf"^第({_NUM})节(?:{_SPACE}*(.*))?$")
+_ITEM_RE = re.compile(rf"^(?:[（(]({_NUM})[）)]|({_NUM})[、.．])")
+_DATE_RE = re.compile(rf"([\d〇零一二三四五六七八九]{{4}}){_SPACE}*年{_SPACE}*({_NUM}){_SPACE}*月"
+                      rf"{_SPACE}*({_NUM}){_SPACE}*日")
+_BODY_RE = re.compile(r"日(.+?)第[一二三四五六七八九十百\d]+次(?:全体)?会议")
+_EN_ARTICLE_RE = re.compile(r"^Article (\d+)\s+(.+)$", re.DOTALL)
+
+# A paragraph (款) or item (项) ends at one of these, optionally followed by a
+# closing quote or bracket.
+_END_PUNCT = "。！？!?：:."
+_ITEM_END_PUNCT = _END_PUNCT + "；;"
+_CLOSERS = "”’」』）)】"
+# Headings are short and carry no sentence punctuation.
+_MAX_HEADING = 30
+
+
+@dataclass(frozen=True)
+class Item:
+    """A 项 inside a paragraph: （一）, （二）…"""
+
+    number: int
+    zh: str
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    """A 款: the unit of citation below the article (第十七条第二款)."""
+
+    number: int
+    zh: str
+    en: str | None = None
+    items: tuple[Item, ...] = ()
+
+
+@dataclass(frozen=True)
+class Article:
+    """A 条, with its paragraphs and the chapter and section it sits in."""
+
+    number: int
+    paragraphs: tuple[Paragraph, ...]
+    chapter: str | None = None
+    section: str | None = None
+    heading: str = ""  # the article number as written in the source: 第十七条 or 第17条
+
+    @property
+    def zh(self) -> str:
+        """The article's Chinese text, paragraphs separated by newlines."""
+        return "\n".join(p.zh for p in self.paragraphs)
+
+    @property
+    def en(self) -> str | None:
+        """The article's English text, or None when there is no rendering."""
+        if any(p.en is None for p in self.paragraphs):
+            return None
+        return "\n".join(p.en or "" for p in self.paragraphs)
+
+    def paragraph(self, number: int) -> Paragraph:
+        """Paragraph ``number`` (from 1), or UnknownArticleError naming the range."""
+        if not 1 <= number <= len(self.paragraphs):
+            count = len(self.paragraphs)
+            raise UnknownArticleError(
+                f"{label_zh(self.number)} (Article {self.number}) has "
+                f"{count} paragraph{'s' if count > 1 else ''}; there is no paragraph {number}",
+                f"use {self.number}.1 to {self.number}.{count}" if count > 1
+                else f"use {self.number}",
+            )
+        return self.paragraphs[number - 1]
+
+
+@dataclass(frozen=True)
+class Regulation:
+    """A whole regulation: its titles, dates, issuing body and articles."""
+
+    id: str
+    title_zh: str
+    title_en: str | None
+    note_zh: str
+    note_en: str | None
+    issuing_body: str | None
+    adopted: dt.date | None
+    effective: dt.date | None
+    articles: tuple[Article, ...] = field(repr=False)
+
+    def article(self, number: int) -> Article:
+        """Article ``number``, or UnknownArticleError naming the valid range."""
+        for art in self.articles:
+            if art.number == number:
+                return art
+        first, last = self.articles[0].number, self.articles[-1].number
+        raise UnknownArticleError(
+            f"there is no Article {number}: the regulation has {len(self.articles)} "
+            f"articles, {first} to {last}",
+            f"choose an article from {first} to {last}",
+        )
+
+    @property
+    def has_english(self) -> bool:
+        """Whether every paragraph carries an English rendering."""
+        return self.title_en is not None and all(a.en is not None for a in self.articles)
+
+
+# --------------------------------------------------------------------------- zh
+
+
+@dataclass
+class _Line:
+    number: int  # 1-based line number in the source file
+    text: str  # stripped
+
+
+@dataclass
+class _ParsedZh:
+    title: str
+    note: str
+    articles: list[Article]
+
+
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _is_wide(ch: str) -> bool:
+    return unicodedata.east_asian_width(ch) in "WF"
+
+
+def join_lines(lines: list[str]) -> str:
+    """Join wrapped lines: no space between Chinese, one space between Latin words.
+
+    Whitespace that touches a Chinese character or full-width punctuation is
+    a typesetting artefact (2024 年 9 月) and goes; whitespace between two
+    Latin letters or digits is kept as one space.
+    """
+    text = " ".join(line.strip() for line in lines)
+    out: list[str] = []
+    for i, ch in enumerate(text):
+        if ch.isspace():
+            prev = out[-1] if out else ""
+            nxt = next((c for c in text[i + 1:] if not c.isspace()), "")
+            if not prev or not nxt or _is_wide(prev) or _is_wide(nxt) or prev == " ":
+                continue
+            out.append(" ")
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def _ends(text: str, punct: str) -> bool:
+    text = text.rstrip(_CLOSERS)
+    return bool(text) and text[-1] in punct
+
+
+def _heading(line: _Line) -> tuple[str, int, str] | None:
+    """('chapter'|'section', number, title) when the line is a 章 or 节 heading."""
+    for kind, pattern in (("chapter", _CHAPTER_RE), ("section", _SECTION_RE)):
+        m = pattern.match(line.text)
+        if m and len(line.text) <= _MAX_HEADING and not _ends(line.text, _ITEM_END_PUNCT + "，,"):
+            try:
+                return kind, parse_number(m.group(1)), join_lines([m.group(2) or ""])
+            except ValueError:
+                return None
+    return None
+
+
+def _full_width(lines: list[_Line]) -> int | None:
+    """The line width of wrapped (PDF) text, or None for one-paragraph-a-line text.
+
+    Wrapped text has most lines at one width (give or take hanging punctuation).
+    """
+    widths = Counter(_width(line.text) for line in lines)
+    if not widths:
+        return None
+    width, count = max(widths.items(), key=lambda wc: (wc[1], wc[0]))
+    near = sum(c for w, c in widths.items() if abs(w - width) <= 2)
+    if count < 5 or near < 0.25 * len(lines):
+        return None
+    return width
+
+
+def parse_zh(text: str, source: str = ZH_FILE) -> _ParsedZh:
+    """Parse the official Chinese text into title, adoption note and articles.
+
+    Raises CorpusError naming the line for a missing, repeated or out-of-order
+    article number, text before the first article, or an empty text.
+    """
+    lines = [_Line(i, raw.strip(" \t\r\u3000\u00a0\ufeff"))
+             for i, raw in enumerate(text.splitlines(), start=1)]
+    lines = [line for line in lines if line.text]
+    if not lines:
+        raise CorpusError(f"{source}: the text is empty", "put the official text in the file")
+
+    # Header: title lines, then the adoption note in brackets, until the first
+    # heading or article.
+    start = next((i for i, line in enumerate(lines)
+                  if _ARTICLE_RE.match(line.text) or _heading(line)), None)
+    if start is None:
+        raise CorpusError(f"{source}: no article found (no line starts with 第一条)",
+                          "check that this is the regulation's text")
+    header = lines[:start]
+    note_at = next((i for i, line in enumerate(header) if line.text[0] in "（("), len(header))
+    title = join_lines([line.text for line in header[:note_at]])
+    note = join_lines([line.text for line in header[note_at:]])
+    if not title:
+        raise CorpusError(f"{source} line {lines[0].number}: the text has no title",
+                          "put the regulation's title on the first line")
+    if re.fullmatch(r"[(（]?目\s*录[)）]?", note):
+        note = ""
+
+    body = lines[start:]
+    full = _full_width(body)
+    articles: list[Article] = []
+    seen: dict[int, int] = {}
+    chapter: str | None = None
+    section: str | None = None
+    draft: _Draft | None = None
+    prev: _Line | None = None
+    prev_heading = False
+    for line in body:
+        head = _heading(line)
+        if head and (prev is None or prev_heading or _ends(prev.text, _END_PUNCT)):
+            if draft:
+                articles.append(draft.build(source))
+                draft = None
+            kind, number, title = head
+            name = f"第{to_chinese(number)}{'章' if kind == 'chapter' else '节'} {title}".strip()
+            if kind == "chapter":
+                chapter, section = name, None
+            else:
+                section = name
+            prev, prev_heading = line, True
+            continue
+        expected = draft.number + 1 if draft else (articles[-1].number + 1 if articles else 1)
+        start_ = _article_start(line, prev, prev_heading, expected)
+        prev_heading = False
+        if start_ is not None:
+            number, rest = start_
+            if number in seen:
+                raise CorpusError(
+                    f"{source} line {line.number}: {label_zh(number)} appears twice "
+                    f"(first at line {seen[number]})", "remove or renumber the repeated article")
+            if number != expected:
+                what = "missing" if number > expected else "out of order"
+                raise CorpusError(
+                    f"{source} line {line.number}: expected {label_zh(expected)}, found "
+                    f"{label_zh(number)} ({label_zh(expected)} is {what})",
+                    "restore the missing article or fix its number")
+            if draft:
+                articles.append(draft.build(source))
+            seen[number] = line.number
+            heading = line.text[: line.text.index("条") + 1]
+            draft = _Draft(number, heading, line.number, chapter, section, [[]])
+            if rest:
+                draft.paragraphs[-1].append(_Line(line.number, rest))
+            prev = _Line(line.number, rest or line.text)
+            continue
+        if draft is None:
+            raise CorpusError(f"{source} line {line.number}: text outside any article",
+                              "each paragraph must follow an article number such as 第一条")
+        if draft.paragraphs[-1] and _starts_paragraph(prev, line, full):
+            draft.paragraphs.append([])
+        draft.paragraphs[-1].append(line)
+        prev = line
+    if draft:
+        articles.append(draft.build(source))
+    return _ParsedZh(title, note, articles)
+
+
+@dataclass
+class _Draft:
+    """An article being read: its lines grouped into paragraphs."""
+
+    number: int
+    heading: str
+    line: int
+    chapter: str | None
+    section: str | None
+    paragraphs: list[list[_Line]]
+
+    def build(self, source: str) -> Article:
+        paras = tuple(_make_paragraph(i, block)
+                      for i, block in enumerate(filter(None, self.paragraphs), start=1))
+        if not paras:
+            raise CorpusError(f"{source} line {self.line}: {self.heading} has no text",
+                              "restore the article's text")
+        return Article(self.number, paras, self.chapter, self.section, self.heading)
+
+
+def _article_start(line: _Line, prev: _Line | None, after_heading: bool,
+                   expected: int) -> tuple[int, str] | None:
+    """(number, rest of the line) when ``line`` opens an article, else None.
+
+    第五条 followed by a space opens an article. Without the space (第五条规定…)
+    it is read as a reference inside a wrapped sentence, unless it is exactly
+    the next number and the previous line closed a sentence or a heading.
+    """
+    m = _ARTICLE_RE.match(line.text)
+    tight = None if m else _ARTICLE_TIGHT_RE.match(line.text)
+    match = m or tight
+    if match is None:
+        return None
+    try:
+        number = parse_number(match.group(1))
+    except ValueError:
+        return None
+    if tight and (number != expected or not (
+            prev is None or after_heading or _ends(prev.text, _END_PUNCT))):
+        return None
+    return number, (match.group(2) or "").strip()
+
+
+def _starts_paragraph(prev: _Line | None, line: _Line, full: int | None) -> bool:
+    """Whether ``line`` begins a new 款 (or item) rather than continuing ``prev``."""
+    if prev is None:
+        return False
+    if _ITEM_RE.match(line.text) and _ends(prev.text, _ITEM_END_PUNCT):
+        return False  # the next 项 of the same 款
+    if not _ends(prev.text, _END_PUNCT):
+        return False
+    if full is None:
+        return True
+    # Wrapped text: a sentence can end exactly at the margin. The next line then
+    # continues the paragraph when it too runs to the margin, since a new
+    # paragraph's first line is indented by two characters.
+    return not (_width(prev.text) >= full - 2 and _width(line.text) >= full - 2)
+
+
+def _item_number(text: str) -> int:
+    m = _ITEM_RE.match(text)
+    if m is None:  # pragma: no cover - blocks are only split at item markers
+        raise ValueError(text)
+    return parse_number(m.group(1) or m.group(2))
+
+
+def _make_paragraph(number: int, lines: list[_Line]) -> Paragraph:
+    """Build one 款 from its lines, splitting off its 项 items."""
+    blocks: list[list[str]] = [[]]
+    for line in lines:
+        if blocks[-1] and _ITEM_RE.match(line.text) and _ends(blocks[-1][-1], _ITEM_END_PUNCT):
+            blocks.append([])
+        blocks[-1].append(line.text)
+    texts = [join_lines(block) for block in blocks]
+    items = tuple(Item(_item_number(text), text) for text in texts[1:])
+    return Paragraph(number, "\n".join(texts), items=items)
+
+
+# --------------------------------------------------------------------------- en
+
+
+@dataclass
+class _ParsedEn:
+    title: str
+    note: str
+    articles: dict[int, list[str]]  # article number -> paragraphs
+    lines: dict[int, int]  # article number -> line of its heading
+
+
+def parse_en(text: str, source: str = EN_FILE) -> _ParsedEn:
+    """Parse our English rendering.
+
+    Blocks are separated by blank lines. The first block is the title, the
+    second the adoption note in brackets; then one block a paragraph, each
+    article's first paragraph beginning ``Article N``. Lines inside a block
+    (items) are kept as lines.
+    """
+    blocks: list[tuple[int, str]] = []
+    buf: list[str] = []
+    start = 0
+    for i, raw in enumerate([*text.splitlines(), ""], start=1):
+        if raw.strip():
+            if not buf:
+                start = i
+            buf.append(raw.strip())
+        elif buf:
+            blocks.append((start, "\n".join(buf)))
+            buf = []
+    if len(blocks) < 3:
+        raise CorpusError(f"{source}: expected a title, an adoption note and articles",
+                          "see corpus/README.md for the file's shape")
+    title = blocks[0][1]
+    note = blocks[1][1] if blocks[1][1].startswith("(") else ""
+    rest = blocks[2:] if note else blocks[1:]
+    articles: dict[int, list[str]] = {}
+    lines: dict[int, int] = {}
+    current: int | None = None
+    for line_no, block in rest:
+        m = _EN_ARTICLE_RE.match(block)
+        if m:
+            current = int(m.group(1))
+            if current in articles:
+                raise CorpusError(f"{source} line {line_no}: Article {current} appears twice "
+                                  f"(first at line {lines[current]})",
+                                  "remove or renumber the repeated article")
+            articles[current] = [m.group(2).strip()]
+            lines[current] = line_no
+        elif current is None:
+            raise CorpusError(f"{source} line {line_no}: text before Article 1",
+                              "start the first article's block with 'Article 1 '")
+        else:
+            articles[current].append(block)
+    return _ParsedEn(title, note, articles, lines)
+
+
+# ----------------------------------------------------------------------- dates
+
+
+def _date(m: re.Match[str]) -> dt.date:
+    return dt.date(parse_number(m.group(1)), parse_number(m.group(2)), parse_number(m.group(3)))
+
+
+def _adoption(note: str) -> tuple[dt.date | None, str | None]:
+    m = _DATE_RE.search(note)
+    if not m:
+        return None, None
+    body = _BODY_RE.search(note[m.start():])
+    return _date(m), body.group(1) if body else None
+
+
+def _effective(articles: list[Article]) -> dt.date | None:
+    for art in reversed(articles[-3:]):
+        for para in art.paragraphs:
+            tail = re.search(r"自(.{6,24}?)起施行", para.zh)
+            if tail:
+                m = _DATE_RE.search(tail.group(1))
+                if m:
+                    return _date(m)
+    return None
+
+
+# ------------------------------------------------------------------------ load
+
+
+def load_regulation(folder: Path) -> Regulation:
+    """Read a regulation folder: zh.txt, and en.txt when present, aligned paragraph by paragraph.
+
+    Raises CorpusError when a file is missing or unreadable, or when the
+    English rendering does not have exactly the Chinese articles and paragraphs.
+    """
+    zh_path = folder / ZH_FILE
+    try:
+        zh_text = zh_path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise CorpusError(f"{zh_path}: no such file",
+                          f"put the official Chinese text in {zh_path}") from None
+    except UnicodeDecodeError as exc:
+        raise CorpusError(f"{zh_path}: not UTF-8 ({exc.reason} at byte {exc.start})",
+                          "save the file as UTF-8") from None
+    zh = parse_zh(zh_text, str(zh_path))
+    en_path = folder / EN_FILE
+    en = parse_en(en_path.read_text(encoding="utf-8"), str(en_path)) if en_path.exists() else None
+    articles = zh.articles
+    if en is not None:
+        articles = _align(zh.articles, en, str(en_path))
+    adopted, body = _adoption(zh.note)
+    return Regulation(
+        id=folder.name,
+        title_zh=zh.title,
+        title_en=en.title if en else None,
+        note_zh=zh.note,
+        note_en=en.note if en else None,
+        issuing_body=body,
+        adopted=adopted,
+        effective=_effective(zh.articles),
+        articles=tuple(articles),
+    )
+
+
+def _align(articles: list[Article], en: _ParsedEn, source: str) -> list[Article]:
+    zh_numbers = [a.number for a in articles]
+    extra = sorted(set(en.articles) - set(zh_numbers))
+    if extra:
+        raise CorpusError(f"{source} line {en.lines[extra[0]]}: Article {extra[0]} is not in "
+                          "the Chinese text", "remove it or fix its number")
+    out = []
+    for art in articles:
+        paras = en.articles.get(art.number)
+        if paras is None:
+            raise CorpusError(f"{source}: Article {art.number} is missing",
+                              f"add a block starting 'Article {art.number} '")
+        if len(paras) != len(art.paragraphs):
+            raise CorpusError(
+                f"{source} line {en.lines[art.number]}: Article {art.number} has "
+                f"{len(paras)} paragraph(s) in English but {len(art.paragraphs)} in Chinese",
+                "give each Chinese paragraph exactly one English block")
+        out.append(Article(art.number,
+                           tuple(Paragraph(p.number, p.zh, e, p.items)
+                                 for p, e in zip(art.paragraphs, paras, strict=True)),
+                           art.chapter, art.section, art.heading))
+    return out
+
+
+# ------------------------------------------------------------------------ json
+
+
+def paragraph_json(para: Paragraph) -> dict[str, object]:
+    """A paragraph as in ``tiaoli export``: number, zh, en (and items when it has them)."""
+    out: dict[str, object] = {"number": para.number, "zh": para.zh, "en": para.en}
+    if para.items:
+        out["items"] = [{"number": i.number, "zh": i.zh} for i in para.items]
+    return out
+
+
+def article_json(article: Article) -> dict[str, object]:
+    """An article as in ``tiaoli export`` and ``GET /api/articles/{n}``."""
+    out: dict[str, object] = {"number": article.number,
+                              "paragraphs": [paragraph_json(p) for p in article.paragraphs]}
+    if article.chapter:
+        out["chapter"] = article.chapter
+    if article.section:
+        out["section"] = article.section
+    return out
+
+
+def regulation_json(reg: Regulation) -> dict[str, object]:
+    """The whole regulation, the shape of ``tiaoli export --json`` (DESIGN.md)."""
+    return {
+        "id": reg.id,
+        "title": {"zh": reg.title_zh, "en": reg.title_en},
+        "note": {"zh": reg.note_zh, "en": reg.note_en},
+        "issuing_body": reg.issuing_body,
+        "adopted": reg.adopted.isoformat() if reg.adopted else None,
+        "effective": reg.effective.isoformat() if reg.effective else None,
+        "articles": [article_json(a) for a in reg.articles],
+    }

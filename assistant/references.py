@@ -1,0 +1,64 @@
+"""Article references as people write them: 17, 17.2, 第十七条第二款, Art. 17(2)."""
+
+from __future__ import annotations
+
+import re
+
+from .errors import UsageError
+from .numerals import NUMERAL_CHARS, parse_number
+
+_NUM = f"[{NUMERAL_CHARS}]+"
+_WORDS = {
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+    "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13,
+    "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18,
+    "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50,
+    "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90,
+}
+_WORD = "|".join(sorted(_WORDS, key=len, reverse=True))
+#: An English number in words, up to 199: "seventeen", "twenty-one", "one hundred and five".
+EN_NUMBER = (rf"(?:(?:one\s+)?hundred(?:\s+and)?[\s-]*)?(?:(?:{_WORD})(?:[\s-]+(?:{_WORD}))?)"
+             rf"|(?:one\s+)?hundred")
+
+_PLAIN = re.compile(r"^\s*(\d+)\s*(?:[.．]\s*(\d+))?\s*$")
+_ZH = re.compile(rf"^\s*第?\s*({_NUM})\s*条\s*(?:第?\s*({_NUM})\s*款)?\s*$")
+_EN = re.compile(rf"^\s*(?:article|art\.?)\s*(\d+|{EN_NUMBER})\s*(?:\(\s*(\d+)\s*\)"
+                 rf"|,?\s*(?:paragraph|para\.?)\s*(\d+))?\s*$", re.IGNORECASE)
+
+
+def english_number(text: str) -> int:
+    """Read a number written in English words ("twenty-one") or digits."""
+    text = text.strip().lower()
+    if text.isdigit():
+        return int(text)
+    total = 0
+    for word in re.split(r"[\s-]+", text):
+        if word == "and" or not word:
+            continue
+        if word == "hundred":
+            total = max(total, 1) * 100
+        elif word in _WORDS:
+            total += _WORDS[word]
+        else:
+            raise ValueError(f"not a number: {text!r}")
+    return total
+
+
+def parse_reference(text: str) -> tuple[int, int | None]:
+    """(article, paragraph or None) from a reference standing on its own.
+
+    Raises UsageError when ``text`` is not a reference.
+    """
+    for pattern, reader in ((_PLAIN, int), (_ZH, parse_number), (_EN, english_number)):
+        m = pattern.match(text)
+        if m:
+            groups = [g for g in m.groups()[1:] if g]
+            try:
+                article = reader(m.group(1))
+                paragraph = (parse_number(groups[0]) if pattern is _ZH else int(groups[0])) \
+                    if groups else None
+            except ValueError:
+                break
+            return article, paragraph
+    raise UsageError(f"not an article reference: {text!r}",
+                     "write it as 17, 17.2, 第十七条, 第十七条第二款 or 'Article 17(2)'")

@@ -1,0 +1,39 @@
+"""One settings object, read from ``TIAOLI_*`` environment variables at the edges.
+
+The CLI, the page and the tests build a ``Settings`` and pass it inward;
+nothing deeper reads the environment.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+#: The repository root, where the bundled corpus lives in a source checkout.
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    """Where the data lives and how the assistant is put together."""
+
+    model_config = SettingsConfigDict(env_prefix="TIAOLI_", frozen=True)
+
+    corpus_dir: Path = Field(
+        default=PROJECT_ROOT / "corpus",
+        description="Folder holding one sub-folder per regulation (zh.txt, en.txt, glossary.json).",
+    )
+    regulation: str = Field(
+        default="shandong-advanced-manufacturing-2024",
+        description="The regulation folder under corpus_dir that commands act on.",
+    )
+    home: Path = Field(
+        default=Path.home() / ".local" / "share" / "tiaoli",
+        description="Data directory for files Tiaoli writes at run time.",
+    )
+
+    @property
+    def regulation_dir(self) -> Path:
+        """The folder of the selected regulation."""
+        return self.corpus_dir / self.regulation

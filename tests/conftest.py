@@ -1,0 +1,30 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from assistant.corpus import Regulation, load_regulation
+from assistant.settings import Settings
+
+DATA = Path(__file__).parent / "data"
+
+
+@pytest.fixture(autouse=True)
+def _isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Nothing a test runs writes outside its own temp dir."""
+    monkeypatch.setenv("TIAOLI_HOME", str(tmp_path / "home"))
+
+
+@pytest.fixture(scope="session")
+def settings() -> Settings:
+    return Settings()
+
+
+@pytest.fixture(scope="session")
+def regulation(settings: Settings) -> Regulation:
+    return load_regulation(settings.regulation_dir)
+
+
+def data(name: str) -> str:
+    return (DATA / name).read_text(encoding="utf-8")
