@@ -1,0 +1,58 @@
+"""Chunks: the units that are embedded and searched.
+
+One chunk per paragraph (款) and one per whole article of more than one
+paragraph, in each language the corpus has. Every chunk carries its article, paragraph (None for a whole
+article) and language, so a hit always maps back to a citable provision.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any, Literal
+
+from .corpus import Regulation
+
+#: Bump when the way chunks are cut changes; the index manifest records it.
+CHUNKING_VERSION = 1
+
+Lang = Literal["zh", "en"]
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A searchable piece of a regulation in one language."""
+
+    id: str
+    regulation: str
+    article: int
+    paragraph: int | None
+    lang: Lang
+    text: str
+
+    def to_json(self) -> dict[str, Any]:
+        """The chunk as stored in the index's chunks.json."""
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Chunk:
+        """Read a chunk back from chunks.json."""
+        return cls(**data)
+
+
+def chunk_regulation(reg: Regulation) -> list[Chunk]:
+    """Paragraph chunks and whole-article chunks, Chinese and (when present) English."""
+    chunks: list[Chunk] = []
+    for art in reg.articles:
+        for lang in ("zh", "en"):
+            whole = art.zh if lang == "zh" else art.en
+            if whole is None:
+                continue
+            if len(art.paragraphs) > 1:
+                # The whole article, for questions that span its paragraphs.
+                chunks.append(Chunk(f"{reg.id}/{art.number}/{lang}", reg.id, art.number,
+                                    None, lang, whole))
+            for para in art.paragraphs:
+                text = para.zh if lang == "zh" else para.en
+                chunks.append(Chunk(f"{reg.id}/{art.number}.{para.number}/{lang}", reg.id,
+                                    art.number, para.number, lang, text or ""))
+    return chunks

