@@ -11,7 +11,10 @@ PORT   ?= 7860
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	# torch 2.13.0 is the CPU build on this machine's disk; installing it first keeps
+	# the st extra from pulling a multi-GB CUDA build.
+	$(BIN)/pip install --quiet torch==2.13.0
+	$(BIN)/pip install --quiet -e '.[dev,st]'
 	touch $(STAMP)
 
 lint: $(STAMP)

@@ -1,8 +1,9 @@
 """Chunks: the units that are embedded and searched.
 
 One chunk per paragraph (款) and one per whole article of more than one
-paragraph, in each language the corpus has. Every chunk carries its article, paragraph (None for a whole
-article) and language, so a hit always maps back to a citable provision.
+paragraph, in each language the corpus has. Every chunk carries its article,
+paragraph (None for a whole article) and language, so a hit always maps back
+to a citable provision.
 """
 
 from __future__ import annotations

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 from typing import Any
 
 import click
@@ -145,6 +146,104 @@ def glossary(obj: Context, term: str | None, as_json: bool) -> None:
         english = t.en + (f"\n[dim](also: {'; '.join(t.variants)})[/dim]" if t.variants else "")
         table.add_row(t.zh, english, t.note)
     Console().print(table)
+
+
+@cli.group()
+def index() -> None:
+    """Build the search index (FAISS vectors + chunks + manifest) under index/."""
+
+
+@index.command("build")
+@click.pass_obj
+def index_build(obj: Context) -> None:
+    """Chunk and embed the regulation and write its index, replacing the old one atomically.
+
+    The index lives in TIAOLI_INDEX_DIR (default: index/ of this checkout), in a
+    folder named for the embedder (TIAOLI_EMBEDDER). Search and ask never
+    rebuild on their own: they stop and point here when the index is stale.
+    """
+    import time
+
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    from .app import rebuild_index
+
+    console = Console(stderr=True)
+    started = time.perf_counter()
+    with Progress("Embedding chunks", BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=console, transient=True) as bar:
+        task = bar.add_task("embed", total=None)
+        folder = rebuild_index(obj.settings,
+                               progress=lambda done, total: bar.update(task, completed=done,
+                                                                       total=total))
+    from .store import Manifest
+
+    manifest = Manifest.read(folder)
+    click.echo(f"Built {folder}: {manifest.chunks} chunks, {manifest.dim} dimensions, "
+               f"{manifest.embedder_id}, in {time.perf_counter() - started:.1f} s")
+
+
+@cli.command("search")
+@click.argument("question")
+@click.option("--k", "k", type=click.IntRange(1, 50), default=None,
+              help="How many articles to return  [default: 5, or TIAOLI_SEARCH_K]")
+@click.option("--lang", type=click.Choice(["auto", "zh", "en"]), default="auto",
+              show_default=True, help="The question's language (auto: detect).")
+@click.option("--mode", type=click.Choice(["hybrid", "dense", "bm25"]), default="hybrid",
+              show_default=True, help="Fused retrieval, or one retriever alone (for comparison).")
+@click.option("--json", "as_json", is_flag=True,
+              help='Print JSON: {"hits": [{"article", "score", "paragraphs": [..]}]}.')
+@click.pass_obj
+def search_cmd(obj: Context, question: str, k: int | None, lang: str, mode: str,
+               as_json: bool) -> None:
+    """Find the articles that answer QUESTION (Chinese or English), best first."""
+    from .app import build_assistant
+    from .retrieval import hit_json
+
+    assistant = build_assistant(obj.settings)
+    hits = assistant.retriever.search(question, k or obj.settings.search_k,
+                                      lang=None if lang == "auto" else lang,  # type: ignore[arg-type]
+                                      mode=mode)  # type: ignore[arg-type]
+    data = [hit_json(h, assistant.regulation) for h in hits]
+    if as_json:
+        _echo_json({"question": question, "hits": data})
+        return
+    show_lang = "zh" if lang == "zh" or (lang == "auto" and _is_zh(question)) else "en"
+    for rank, hit in enumerate(data, start=1):
+        best = hit["paragraphs"][0] if hit["paragraphs"] else None
+        ref = " (referenced)" if hit["referenced"] else ""
+        click.echo(f"{rank}. {hit['label']}  score {hit['score']:.3f}{ref}")
+        if best:
+            text = best[show_lang] or best["zh"]
+            click.echo(f"   {best['label']}: {text}")
+
+
+def _is_zh(text: str) -> bool:
+    from .retrieval import detect_lang, normalize
+
+    return detect_lang(normalize(text)) == "zh"
+
+
+@cli.command("eval")
+@click.option("--questions", "questions_file", type=click.Path(dir_okay=False, path_type=Path),
+              required=True, help="A question set: JSON lines {id, lang, question, gold}.")
+@click.option("--json", "json_out", type=click.Path(dir_okay=False, writable=True,
+              path_type=Path), default=None, help="Write the full results as JSON to this file.")
+@click.pass_obj
+def eval_cmd(obj: Context, questions_file: Path, json_out: Path | None) -> None:
+    """Measure retrieval on a question set: BM25 alone, dense alone and fused, per language."""
+    from .app import build_assistant
+    from .evaluation import evaluate, format_table, load_questions
+
+    questions = load_questions(questions_file)
+    assistant = build_assistant(obj.settings)
+    report = evaluate(assistant, questions)
+    click.echo(format_table(report))
+    if json_out is not None:
+        json_out.write_text(json.dumps(report.to_json(), ensure_ascii=False, indent=2) + "\n",
+                            encoding="utf-8")
+        click.echo(f"Wrote {json_out}")
 
 
 def main(argv: list[str] | None = None) -> None:

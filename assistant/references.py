@@ -62,3 +62,55 @@ def parse_reference(text: str) -> tuple[int, int | None]:
             return article, paragraph
     raise UsageError(f"not an article reference: {text!r}",
                      "write it as 17, 17.2, 第十七条, 第十七条第二款 or 'Article 17(2)'")
+
+
+_CN_ONLY = "〇零一二三四五六七八九两十百千"
+_ZH_IN_TEXT = re.compile(
+    rf"(?:第\s*({_NUM})|(?<![{NUMERAL_CHARS}])(\d+|[{_CN_ONLY}]{{2,}}))\s*条(?!例|件|款)"
+    rf"(?:\s*第?\s*({_NUM})\s*款)?")
+_EN_ARTICLE = rf"(?:articles?|arts?\.?)\s*(\d+|{EN_NUMBER})\b"
+_EN_IN_TEXT = re.compile(
+    rf"\b{_EN_ARTICLE}(?:\s*\(\s*(\d+)\s*\)|,?\s*(?:paragraph|para\.?)\s*(\d+))?"
+    rf"((?:\s*(?:,|and|or|&)\s*\d+\b)*)", re.IGNORECASE)
+_EN_PARA_OF = re.compile(
+    rf"\b(?:paragraph|para\.?)\s*(\d+|{EN_NUMBER})\s+of\s+{_EN_ARTICLE}", re.IGNORECASE)
+
+
+def find_references(text: str) -> list[tuple[int, int | None]]:
+    """Every article reference in a question, in the order written, without repeats.
+
+    Reads 第十七条, 第17条, 17条, 十七条, 第十七条第二款, Article 17, Art. 17(2),
+    article seventeen, paragraph 2 of Article 17 and "Articles 18 and 19".
+    Numbers are returned as written, even when the regulation has no such article.
+    """
+    found: list[tuple[int, tuple[int, int | None]]] = []
+    for m in _ZH_IN_TEXT.finditer(text):
+        try:
+            article = parse_number(m.group(1) or m.group(2))
+            paragraph = parse_number(m.group(3)) if m.group(3) else None
+        except ValueError:
+            continue
+        found.append((m.start(), (article, paragraph)))
+    covered: list[tuple[int, int]] = []
+    for m in _EN_PARA_OF.finditer(text):
+        try:
+            found.append((m.start(), (english_number(m.group(2)), english_number(m.group(1)))))
+        except ValueError:
+            continue
+        covered.append(m.span())
+    for m in _EN_IN_TEXT.finditer(text):
+        if any(a <= m.start() < b for a, b in covered):
+            continue
+        try:
+            article = english_number(m.group(1))
+        except ValueError:
+            continue
+        para = m.group(2) or m.group(3)
+        found.append((m.start(), (article, int(para) if para else None)))
+        for extra in re.findall(r"\d+", m.group(4) or ""):
+            found.append((m.start(), (int(extra), None)))
+    out: list[tuple[int, int | None]] = []
+    for _, ref in sorted(found, key=lambda f: f[0]):
+        if ref not in out and ref[0] > 0:
+            out.append(ref)
+    return out

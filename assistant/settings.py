@@ -28,6 +28,21 @@ class Settings(BaseSettings):
         default="shandong-advanced-manufacturing-2024",
         description="The regulation folder under corpus_dir that commands act on.",
     )
+    index_dir: Path = Field(
+        default=PROJECT_ROOT / "index",
+        description="Where built indexes live, one folder per embedder (see store.py).",
+    )
+    embedder: str = Field(
+        default="e5-small",
+        description="'e5-small' (bundled, offline) or 'sentence-transformers:<name-or-path>'.",
+    )
+    search_k: int = Field(
+        default=5, ge=1, le=50, description="How many articles a search returns by default."
+    )
+    rrf_k: int = Field(
+        default=60, ge=1,
+        description="Reciprocal-rank-fusion constant: larger flattens the fused ranking.",
+    )
     home: Path = Field(
         default=Path.home() / ".local" / "share" / "tiaoli",
         description="Data directory for files Tiaoli writes at run time.",

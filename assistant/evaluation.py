@@ -1,0 +1,189 @@
+"""The evaluation harness: retrieval quality per language, each retriever side by side.
+
+A question set is JSON lines ``{"id", "lang", "question", "gold": [int]}``
+(extra keys ignored; ``gold: []`` means the regulation does not address it).
+
+Metrics, over the answerable questions (non-empty gold):
+
+- recall@k: the share of a question's gold articles in the top k, with at most
+  k of them counted (a two-article question is fully recalled at k=1 when
+  the first hit is either of them), averaged over questions;
+- MRR: the mean reciprocal rank of the first gold article (0 beyond the list);
+- reference accuracy: among questions that name an article (第三条, Art. 17(2)),
+  or are marked ``"kind": "reference"``, the share whose first hit is gold.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .app import Assistant
+from .errors import UsageError
+from .references import find_references
+from .retrieval import MODES, Mode
+
+K_RETRIEVED = 5
+
+
+@dataclass(frozen=True)
+class Question:
+    """One line of a question set."""
+
+    id: str
+    lang: str
+    question: str
+    gold: tuple[int, ...]
+    kind: str = ""
+
+
+def load_questions(path: Path) -> list[Question]:
+    """Read a question set; a malformed line is a UsageError naming it."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except FileNotFoundError:
+        raise UsageError(f"{path}: no such file", "give a JSON-lines question file") from None
+    except UnicodeDecodeError:
+        raise UsageError(f"{path}: not UTF-8 text", "save the file as UTF-8") from None
+    questions: list[Question] = []
+    seen: set[str] = set()
+    for no, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            data = json.loads(line)
+            q = Question(str(data["id"]), data["lang"], data["question"],
+                         tuple(int(g) for g in data["gold"]), str(data.get("kind", "")))
+        except (json.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
+            raise UsageError(f"{path} line {no}: not a question ({type(exc).__name__}: {exc})",
+                             'each line must be {"id", "lang", "question", "gold": [int]}'
+                             ) from None
+        if q.lang not in ("zh", "en"):
+            raise UsageError(f"{path} line {no}: lang must be zh or en, not {q.lang!r}")
+        if q.id in seen:
+            raise UsageError(f"{path} line {no}: the id {q.id!r} is used twice")
+        seen.add(q.id)
+        questions.append(q)
+    if not questions:
+        raise UsageError(f"{path}: no questions", "add one JSON object per line")
+    return questions
+
+
+@dataclass
+class Scores:
+    """Retrieval metrics of one retriever on one language's questions."""
+
+    n: int = 0
+    recall1: float = 0.0
+    recall3: float = 0.0
+    mrr: float = 0.0
+    refs: int = 0
+    ref_correct: int = 0
+    latencies_ms: list[float] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        """Rounded figures, as printed."""
+        lat = sorted(self.latencies_ms)
+        return {
+            "questions": self.n,
+            "recall@1": round(self.recall1, 4), "recall@3": round(self.recall3, 4),
+            "mrr": round(self.mrr, 4),
+            "reference_questions": self.refs,
+            "reference_accuracy": round(self.ref_correct / self.refs, 4) if self.refs else None,
+            "p50_ms": round(statistics.median(lat), 2) if lat else None,
+            "p95_ms": round(lat[min(len(lat) - 1, int(0.95 * len(lat)))], 2) if lat else None,
+        }
+
+
+@dataclass
+class Report:
+    """Scores per retriever and language, and the fused retriever's result per question."""
+
+    scores: dict[str, dict[str, Scores]]  # mode -> lang -> scores
+    rows: list[dict[str, Any]]
+    out_of_scope: dict[str, int]
+
+    def to_json(self) -> dict[str, Any]:
+        """The ``tiaoli eval --json`` shape of DESIGN.md."""
+        return {
+            "summary": {
+                "retrieval": {mode: {lang: s.to_json() for lang, s in langs.items()}
+                              for mode, langs in self.scores.items()},
+                "out_of_scope_questions": self.out_of_scope,
+                "answers": "not evaluated: the answerer is not built yet (cited/refused/answer "
+                           "are null)",
+            },
+            "questions": self.rows,
+        }
+
+
+def _recall(ranked: list[int], gold: tuple[int, ...], k: int) -> float:
+    return len(set(ranked[:k]) & set(gold)) / min(len(gold), k)
+
+
+def _names_article(q: Question) -> bool:
+    return q.kind == "reference" or bool(find_references(q.question))
+
+
+def evaluate(assistant: Assistant, questions: list[Question]) -> Report:
+    """Run every question through BM25 alone, dense alone and the fused retriever."""
+    retriever = assistant.retriever
+    total = len(assistant.regulation.articles)
+    scores: dict[str, dict[str, Scores]] = {m: {} for m in MODES}
+    rows: list[dict[str, Any]] = []
+    out_of_scope: dict[str, int] = {}
+    for q in questions:
+        for mode in MODES:
+            started = time.perf_counter()
+            hits = retriever.search(q.question, total, lang=q.lang, mode=mode)  # type: ignore[arg-type]
+            elapsed = (time.perf_counter() - started) * 1000
+            ranked = [h.article for h in hits]
+            if mode == "hybrid":
+                rows.append({"id": q.id, "lang": q.lang, "retrieved": ranked[:max(K_RETRIEVED, 1)],
+                             "gold": list(q.gold), "cited": None, "refused": None,
+                             "answer": None})
+                if not q.gold:
+                    out_of_scope[q.lang] = out_of_scope.get(q.lang, 0) + 1
+            s = scores[mode].setdefault(q.lang, Scores())
+            s.latencies_ms.append(elapsed)
+            if not q.gold:
+                continue
+            s.n += 1
+            s.recall1 += _recall(ranked, q.gold, 1)
+            s.recall3 += _recall(ranked, q.gold, 3)
+            first = next((i for i, a in enumerate(ranked, start=1) if a in q.gold), None)
+            s.mrr += 1 / first if first else 0.0
+            if _names_article(q):
+                s.refs += 1
+                s.ref_correct += int(bool(ranked) and ranked[0] in q.gold)
+    for langs in scores.values():
+        for s in langs.values():
+            if s.n:
+                s.recall1, s.recall3, s.mrr = s.recall1 / s.n, s.recall3 / s.n, s.mrr / s.n
+    return Report(scores, rows, out_of_scope)
+
+
+def format_table(report: Report) -> str:
+    """The printed table: one block per language, one row per retriever."""
+    lines = []
+    mode_names: dict[Mode, str] = {"bm25": "BM25 alone", "dense": "dense alone",
+                                   "hybrid": "fused (hybrid)"}
+    langs = sorted({lang for langs in report.scores.values() for lang in langs})
+    for lang in langs:
+        oos = report.out_of_scope.get(lang, 0)
+        lines.append(f"{lang}: {report.scores['hybrid'][lang].n} answerable questions"
+                     f" (+{oos} out of scope, not scored here)")
+        lines.append(f"  {'retriever':<16}{'R@1':>7}{'R@3':>7}{'MRR':>7}{'ref acc':>10}"
+                     f"{'p50 ms':>9}{'p95 ms':>9}")
+        for mode in MODES:
+            s = report.scores[mode][lang].to_json()
+            ref = (f"{s['reference_accuracy']:.3f} ({s['reference_questions']})"
+                   if s["reference_accuracy"] is not None else "-")
+            lines.append(f"  {mode_names[mode]:<16}{s['recall@1']:>7.3f}{s['recall@3']:>7.3f}"
+                         f"{s['mrr']:>7.3f}{ref:>10}{s['p50_ms']:>9.1f}{s['p95_ms']:>9.1f}")
+        lines.append("")
+    return "\n".join(lines).rstrip()

@@ -1,0 +1,221 @@
+"""Hybrid bilingual retrieval: article references ▸ dense ▸ BM25 ▸ rank fusion.
+
+A question is searched three ways at once: densely over every chunk in both
+languages (one multilingual embedding), with BM25 over the chunks in its own
+language, and with BM25 over the other language's chunks using the glossary's
+translation of the terms it contains. The ranked lists are fused by
+reciprocal rank at the article level; each article keeps its best-matching
+paragraphs. An explicit article reference (第三条, Art. 17(2)) short-circuits
+the search and always comes first.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from langchain_core.callbacks import CallbackManagerForRetrieverRun
+from langchain_core.documents import Document
+from langchain_core.retrievers import BaseRetriever
+from pydantic import ConfigDict
+
+from .chunking import Chunk, Lang
+from .corpus import Regulation
+from .embeddings import TiaoliEmbeddings
+from .errors import UsageError
+from .numerals import label
+from .references import find_references
+from .sparse import SparseIndex, Tokenizers
+from .store import VectorIndex
+
+Mode = Literal["hybrid", "dense", "bm25"]
+MODES: tuple[Mode, ...] = ("bm25", "dense", "hybrid")
+_CJK = re.compile(r"[\u3400-\u9fff]")
+_LATIN_WORD = re.compile(r"[A-Za-z]+")
+
+
+@dataclass(frozen=True)
+class ParagraphScore:
+    """A paragraph of a hit and how well it matched."""
+
+    number: int
+    score: float
+
+
+@dataclass(frozen=True)
+class Hit:
+    """An article found for a question, with its paragraphs best first."""
+
+    regulation: str
+    article: int
+    score: float
+    paragraphs: tuple[ParagraphScore, ...]
+    referenced: bool = False  # named in the question (第十七条 / Article 17)
+
+
+def normalize(question: str) -> str:
+    """NFKC (full-width letters and digits to ASCII), collapsed whitespace, trimmed."""
+    return re.sub(r"\s+", " ", unicodedata.normalize("NFKC", question)).strip()
+
+
+def detect_lang(text: str) -> Lang:
+    """'zh' when the text has at least as many Chinese characters as Latin words."""
+    cjk = len(_CJK.findall(text))
+    return "zh" if cjk and cjk >= len(_LATIN_WORD.findall(text)) else "en"
+
+
+class HybridRetriever:
+    """Finds the articles of one regulation that answer a question, in Chinese or English."""
+
+    def __init__(self, regulation: Regulation, index: VectorIndex,
+                 embeddings: TiaoliEmbeddings, tokenizers: Tokenizers, rrf_k: int = 60) -> None:
+        self.regulation = regulation
+        self.index = index
+        self.embeddings = embeddings
+        self.tokenizers = tokenizers
+        self.rrf_k = rrf_k
+        chunks = index.chunks
+        self.sparse = {lang: SparseIndex.build(chunks, lang, tokenizers)
+                       for lang in ("zh", "en") if any(c.lang == lang for c in chunks)}
+
+    @property
+    def chunks(self) -> tuple[Chunk, ...]:
+        """The indexed chunks, in vector order."""
+        return self.index.chunks
+
+    def ranked_lists(self, question: str, lang: Lang, mode: Mode) -> list[list[int]]:
+        """The chunk rankings (positions, best first) that fusion combines."""
+        lists: list[list[int]] = []
+        if mode in ("dense", "hybrid"):
+            vector = self.embeddings.encode([question], query=True)
+            lists.append([i for i, _ in self.index.search(vector, len(self.chunks))])
+        if mode in ("bm25", "hybrid"):
+            n = len(self.chunks)
+            own = self.sparse.get(lang)
+            if own is not None:
+                lists.append([i for i, _ in own.search(self.tokenizers.tokens(question, lang), n)])
+            other: Lang = "en" if lang == "zh" else "zh"
+            across = self.tokenizers.across(question, lang)
+            if across and other in self.sparse:
+                lists.append([i for i, _ in self.sparse[other].search(across, n)])
+        return [ranking for ranking in lists if ranking]
+
+    def search(self, question: str, k: int = 5, *, lang: Lang | None = None,
+               mode: Mode = "hybrid") -> list[Hit]:
+        """The ``k`` best articles for ``question``; referenced articles first.
+
+        Raises UsageError for an empty question or a k below 1.
+        """
+        text = normalize(question)
+        if not text:
+            raise UsageError("the question is empty", "ask something, e.g. 第十七条讲什么？")
+        if k < 1:
+            raise UsageError(f"k must be at least 1, not {k}")
+        lang = lang or detect_lang(text)
+        hits = self._fuse(self.ranked_lists(text, lang, mode))
+        refs = self._references(text)
+        if refs:
+            referenced = {a for a, _ in refs}
+            by_article = {h.article: h for h in hits}
+            first = [self._referenced_hit(a, [p for b, p in refs if b == a], by_article.get(a))
+                     for a in dict.fromkeys(a for a, _ in refs)]
+            hits = first + [h for h in hits if h.article not in referenced]
+        return hits[:k]
+
+    def _references(self, text: str) -> list[tuple[int, int | None]]:
+        """References in the question to articles (and paragraphs) that exist."""
+        numbers = {a.number: len(a.paragraphs) for a in self.regulation.articles}
+        return [(a, p) for a, p in find_references(text)
+                if a in numbers and (p is None or 1 <= p <= numbers[a])]
+
+    def _referenced_hit(self, article: int, paragraphs: list[int | None],
+                        fused: Hit | None) -> Hit:
+        named = [p for p in paragraphs if p is not None]
+        count = len(self.regulation.article(article).paragraphs)
+        rest = [p.number for p in fused.paragraphs] if fused else list(range(1, count + 1))
+        order = list(dict.fromkeys([*named, *rest, *range(1, count + 1)]))
+        scores = {p.number: p.score for p in fused.paragraphs} if fused else {}
+        return Hit(self.regulation.id, article, 1.0,
+                   tuple(ParagraphScore(p, 1.0 if p in named else scores.get(p, 0.0))
+                         for p in order), referenced=True)
+
+    def _fuse(self, rankings: Sequence[list[int]]) -> list[Hit]:
+        """Reciprocal-rank fusion of chunk rankings, at the article and paragraph level."""
+        article_score: dict[int, float] = {}
+        para_score: dict[tuple[int, int], float] = {}
+        for ranking in rankings:
+            seen_articles: set[int] = set()
+            seen_paras: set[tuple[int, int]] = set()
+            for pos in ranking:
+                chunk = self.chunks[pos]
+                if chunk.article not in seen_articles:
+                    seen_articles.add(chunk.article)
+                    rank = len(seen_articles)
+                    article_score[chunk.article] = (article_score.get(chunk.article, 0.0)
+                                                    + 1.0 / (self.rrf_k + rank))
+                if chunk.paragraph is not None:
+                    key = (chunk.article, chunk.paragraph)
+                    if key not in seen_paras:
+                        seen_paras.add(key)
+                        para_score[key] = (para_score.get(key, 0.0)
+                                           + 1.0 / (self.rrf_k + len(seen_paras)))
+        top = max(article_score.values(), default=1.0)
+        hits = []
+        for article, score in sorted(article_score.items(), key=lambda kv: (-kv[1], kv[0])):
+            paras = sorted(((p, s) for (a, p), s in para_score.items() if a == article),
+                           key=lambda ps: (-ps[1], ps[0]))
+            hits.append(Hit(self.regulation.id, article, score / top,
+                            tuple(ParagraphScore(p, s / top) for p, s in paras)))
+        return hits
+
+
+def hit_json(hit: Hit, regulation: Regulation, paragraphs: int | None = None) -> dict[str, Any]:
+    """A hit as in ``tiaoli search --json``: article, score and its paragraphs with texts."""
+    article = regulation.article(hit.article)
+    chosen = hit.paragraphs if paragraphs is None else hit.paragraphs[:paragraphs]
+    return {
+        "article": hit.article,
+        "score": round(hit.score, 4),
+        "referenced": hit.referenced,
+        "label": label(hit.article),
+        "paragraphs": [
+            {"article": hit.article, "paragraph": p.number, "label": label(hit.article, p.number),
+             "score": round(p.score, 4), "zh": article.paragraph(p.number).zh,
+             "en": article.paragraph(p.number).en}
+            for p in chosen
+        ],
+    }
+
+
+class TiaoliRetriever(BaseRetriever):
+    """LangChain ``BaseRetriever`` over ``HybridRetriever``: one Document per article hit.
+
+    Each Document holds the article's best paragraph in the question's language
+    and carries article, paragraph, label, score and the other paragraphs' numbers.
+    """
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    hybrid: Any
+    k: int = 5
+
+    def _get_relevant_documents(
+        self, query: str, *, run_manager: CallbackManagerForRetrieverRun
+    ) -> list[Document]:
+        retriever: HybridRetriever = self.hybrid
+        lang = detect_lang(normalize(query))
+        docs = []
+        for hit in retriever.search(query, self.k, lang=lang):
+            article = retriever.regulation.article(hit.article)
+            best = hit.paragraphs[0].number if hit.paragraphs else 1
+            para = article.paragraph(best)
+            docs.append(Document(
+                page_content=(para.zh if lang == "zh" else para.en) or para.zh,
+                metadata={"regulation": hit.regulation, "article": hit.article,
+                          "paragraph": best, "label": label(hit.article, best),
+                          "score": hit.score, "referenced": hit.referenced,
+                          "paragraphs": [p.number for p in hit.paragraphs]}))
+        return docs

@@ -1,0 +1,122 @@
+"""Sparse retrieval: BM25 (bm25s) over jieba tokens for Chinese, stemmed words for English.
+
+The glossary shapes both sides: its Chinese terms are a jieba user dictionary
+(so 专精特新 and 链长制 stay whole), and it carries terms across languages —
+an English question naming "industrial chain leader system" also searches
+the Chinese text for 链长制, and the other way round.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+from importlib import resources
+
+import numpy as np
+
+from .chunking import Chunk, Lang
+from .glossary import Term
+
+_WORD_RE = re.compile(r"[a-z0-9]+(?:['’][a-z]+)?")
+_CJK_RE = re.compile(r"[\u3400-\u9fff]")
+
+
+def _stopwords(name: str) -> frozenset[str]:
+    text = resources.files("assistant").joinpath(f"data/{name}").read_text(encoding="utf-8")
+    return frozenset(line.strip() for line in text.splitlines()
+                     if line.strip() and not line.startswith("#"))
+
+
+class Tokenizers:
+    """Chinese and English tokenizers sharing one glossary; built once (jieba takes ~1 s)."""
+
+    def __init__(self, terms: Sequence[Term]) -> None:
+        import jieba
+        import Stemmer
+        from bm25s.stopwords import STOPWORDS_EN
+
+        jieba.setLogLevel(logging.WARNING)
+        self._jieba = jieba.Tokenizer()
+        self._jieba.initialize()
+        for term in terms:
+            if not re.search(r"[^\u3400-\u9fff]", term.zh):
+                self._jieba.add_word(term.zh, freq=100_000)
+        self._stemmer = Stemmer.Stemmer("english")
+        self._zh_stop = _stopwords("stopwords.zh.txt")
+        self._en_stop = frozenset(STOPWORDS_EN) | _stopwords("stopwords.en.txt")
+        self._terms = tuple(terms)
+        self._en_forms = [(t, [self.en(form) for form in t.english_forms]) for t in terms]
+
+    def zh(self, text: str) -> list[str]:
+        """jieba search-mode tokens (words and sub-words), minus stopwords and punctuation."""
+        text = unicodedata.normalize("NFKC", text).lower()
+        return [tok for tok in self._jieba.lcut_for_search(text)
+                if tok.strip() and tok not in self._zh_stop
+                and (_CJK_RE.search(tok) or tok.isalnum())]
+
+    def en(self, text: str) -> list[str]:
+        """Lower-cased, stemmed English words minus stopwords."""
+        words = _WORD_RE.findall(unicodedata.normalize("NFKC", text).lower().replace("’", "'"))
+        words = [w.split("'")[0] for w in words]
+        return [w for w in self._stemmer.stemWords([w for w in words if w not in self._en_stop])
+                if w]
+
+    def tokens(self, text: str, lang: Lang) -> list[str]:
+        """Tokens of ``text`` read as ``lang``."""
+        return self.zh(text) if lang == "zh" else self.en(text)
+
+    def across(self, text: str, lang: Lang) -> list[str]:
+        """Tokens in the other language for the glossary terms ``text`` contains.
+
+        A Chinese question containing 链长制 yields the stemmed words of
+        "chain leader system"; an English question containing those words
+        yields 链长制's jieba tokens. Empty when no term matches.
+        """
+        out: list[str] = []
+        if lang == "zh":
+            norm = unicodedata.normalize("NFKC", text)
+            for term in self._terms:
+                if unicodedata.normalize("NFKC", term.zh) in norm:
+                    out += self.en(term.en)
+        else:
+            words = self.en(text)
+            for term, forms in self._en_forms:
+                if any(form and _contains(words, form) for form in forms):
+                    out += self.zh(term.zh)
+        return out
+
+
+def _contains(words: list[str], seq: list[str]) -> bool:
+    n = len(seq)
+    return any(words[i:i + n] == seq for i in range(len(words) - n + 1))
+
+
+@dataclass
+class SparseIndex:
+    """BM25 over the chunks of one language."""
+
+    lang: Lang
+    positions: list[int]  # chunk positions (in the vector index's order) this BM25 covers
+    _bm25: object
+
+    @classmethod
+    def build(cls, chunks: Sequence[Chunk], lang: Lang, tokenizers: Tokenizers) -> SparseIndex:
+        """Tokenise and index every chunk in ``lang``."""
+        import bm25s
+
+        positions = [i for i, c in enumerate(chunks) if c.lang == lang]
+        corpus = [tokenizers.tokens(chunks[i].text, lang) or ["\0"] for i in positions]
+        bm25 = bm25s.BM25()
+        bm25.index(corpus, show_progress=False)
+        return cls(lang, positions, bm25)
+
+    def search(self, tokens: list[str], k: int) -> list[tuple[int, float]]:
+        """(chunk position, BM25 score) of the best ``k`` chunks with a positive score."""
+        if not tokens:
+            return []
+        scores = np.asarray(self._bm25.get_scores(tokens))  # type: ignore[attr-defined]
+        order = np.argsort(-scores, kind="stable")[:k]
+        return [(self.positions[int(i)], float(scores[i])) for i in order if scores[i] > 0]
