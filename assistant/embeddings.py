@@ -114,7 +114,9 @@ class SentenceTransformerEmbeddings(TiaoliEmbeddings):
     @property
     def dim(self) -> int:
         """As the model reports it."""
-        size = self._model.get_sentence_embedding_dimension()
+        getter = getattr(self._model, "get_embedding_dimension", None) or \
+            self._model.get_sentence_embedding_dimension
+        size = getter()
         return int(size) if size else super().dim
 
 

@@ -177,13 +177,13 @@ def format_table(report: Report) -> str:
         oos = report.out_of_scope.get(lang, 0)
         lines.append(f"{lang}: {report.scores['hybrid'][lang].n} answerable questions"
                      f" (+{oos} out of scope, not scored here)")
-        lines.append(f"  {'retriever':<16}{'R@1':>7}{'R@3':>7}{'MRR':>7}{'ref acc':>10}"
+        lines.append(f"  {'retriever':<16}{'R@1':>7}{'R@3':>7}{'MRR':>7}{'ref acc':>14}"
                      f"{'p50 ms':>9}{'p95 ms':>9}")
         for mode in MODES:
             s = report.scores[mode][lang].to_json()
             ref = (f"{s['reference_accuracy']:.3f} ({s['reference_questions']})"
                    if s["reference_accuracy"] is not None else "-")
             lines.append(f"  {mode_names[mode]:<16}{s['recall@1']:>7.3f}{s['recall@3']:>7.3f}"
-                         f"{s['mrr']:>7.3f}{ref:>10}{s['p50_ms']:>9.1f}{s['p95_ms']:>9.1f}")
+                         f"{s['mrr']:>7.3f}{ref:>14}{s['p50_ms']:>9.1f}{s['p95_ms']:>9.1f}")
         lines.append("")
     return "\n".join(lines).rstrip()

@@ -47,7 +47,7 @@ class Tokenizers:
         self._stemmer = Stemmer.Stemmer("english")
         self._zh_stop = _stopwords("stopwords.zh.txt")
         self._en_stop = frozenset(STOPWORDS_EN) | _stopwords("stopwords.en.txt")
-        self._terms = tuple(terms)
+        self.terms = tuple(terms)
         self._en_forms = [(t, [self.en(form) for form in t.english_forms]) for t in terms]
 
     def zh(self, text: str) -> list[str]:
@@ -68,24 +68,27 @@ class Tokenizers:
         """Tokens of ``text`` read as ``lang``."""
         return self.zh(text) if lang == "zh" else self.en(text)
 
-    def across(self, text: str, lang: Lang) -> list[str]:
+    def terms_in(self, text: str, lang: Lang) -> list[Term]:
+        """The glossary terms ``text`` contains, matched in its own language."""
+        if lang == "zh":
+            norm = unicodedata.normalize("NFKC", text)
+            return [t for t in self.terms if unicodedata.normalize("NFKC", t.zh) in norm]
+        words = self.en(text)
+        return [t for t, forms in self._en_forms
+                if any(form and _contains(words, form) for form in forms)]
+
+    def across(self, text: str, lang: Lang, skip: frozenset[str] = frozenset()) -> list[str]:
         """Tokens in the other language for the glossary terms ``text`` contains.
 
         A Chinese question containing 链长制 yields the stemmed words of
         "chain leader system"; an English question containing those words
-        yields 链长制's jieba tokens. Empty when no term matches.
+        yields 链长制's jieba tokens. Terms whose Chinese is in ``skip`` are
+        left out. Empty when no term matches.
         """
         out: list[str] = []
-        if lang == "zh":
-            norm = unicodedata.normalize("NFKC", text)
-            for term in self._terms:
-                if unicodedata.normalize("NFKC", term.zh) in norm:
-                    out += self.en(term.en)
-        else:
-            words = self.en(text)
-            for term, forms in self._en_forms:
-                if any(form and _contains(words, form) for form in forms):
-                    out += self.zh(term.zh)
+        for term in self.terms_in(text, lang):
+            if term.zh not in skip:
+                out += self.en(term.en) if lang == "zh" else self.zh(term.zh)
         return out
 
 

@@ -135,6 +135,8 @@ def build_index(
     """
     import faiss
 
+    if not chunks:
+        raise ValueError("no chunks to index")
     vectors = np.zeros((len(chunks), embeddings.dim), dtype=np.float32)
     for start in range(0, len(chunks), batch):
         part = chunks[start:start + batch]

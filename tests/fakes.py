@@ -1,0 +1,37 @@
+"""Test doubles at the seams."""
+
+from __future__ import annotations
+
+import hashlib
+
+import numpy as np
+
+from assistant.embeddings import TiaoliEmbeddings
+
+
+class HashEmbeddings(TiaoliEmbeddings):
+    """A deterministic embedder: character bigrams hashed into 64 dimensions.
+
+    Texts sharing bigrams land close together, which is enough to exercise the
+    index and the fusion without loading a model.
+    """
+
+    def __init__(self, dim: int = 64, id: str = "hash-64") -> None:
+        self._dim = dim
+        self.id = id
+        self.calls = 0
+
+    def encode(self, texts: list[str], *, query: bool) -> np.ndarray:
+        self.calls += 1
+        out = np.zeros((len(texts), self._dim), dtype=np.float32)
+        for row, text in enumerate(texts):
+            for i in range(max(len(text) - 1, 1)):
+                h = int.from_bytes(hashlib.blake2b(text[i:i + 2].encode(), digest_size=4).digest(),
+                                   "little")
+                out[row, h % self._dim] += 1.0
+        norms = np.linalg.norm(out, axis=1, keepdims=True)
+        return out / np.maximum(norms, 1e-12)
+
+    @property
+    def dim(self) -> int:
+        return self._dim

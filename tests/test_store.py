@@ -1,0 +1,187 @@
+"""The index on disk: manifest checks, no pickle, atomic replacement, damage detected."""
+
+from __future__ import annotations
+
+import pickle
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from assistant import store
+from assistant.app import corpus_files, rebuild_index
+from assistant.chunking import chunk_regulation
+from assistant.corpus import Regulation
+from assistant.settings import Settings
+from assistant.store import (
+    CHUNKS,
+    MANIFEST,
+    VECTORS,
+    IndexMismatchError,
+    Manifest,
+    build_index,
+    corpus_hash,
+    index_name,
+    load_index,
+)
+
+from .fakes import HashEmbeddings
+
+
+@pytest.fixture
+def corpus_copy(tmp_path: Path, settings: Settings) -> Settings:
+    """Settings over a private copy of the corpus and an empty index folder."""
+    corpus = tmp_path / "corpus"
+    shutil.copytree(settings.regulation_dir, corpus / settings.regulation)
+    return Settings(corpus_dir=corpus, index_dir=tmp_path / "index", embedder="hash")
+
+
+def _build(s: Settings, emb: HashEmbeddings | None = None) -> Path:
+    return rebuild_index(s, embeddings=emb or HashEmbeddings())
+
+
+def _load(s: Settings, emb: HashEmbeddings | None = None) -> store.VectorIndex:
+    return load_index(s.index_dir, s.embedder, (emb or HashEmbeddings()).id,
+                      corpus_hash(corpus_files(s)))
+
+
+def test_chunks_are_paragraphs_and_whole_articles_in_both_languages(
+    regulation: Regulation,
+) -> None:
+    chunks = chunk_regulation(regulation)
+    paragraphs = [c for c in chunks if c.paragraph is not None]
+    wholes = [c for c in chunks if c.paragraph is None]
+    assert len(paragraphs) == 2 * 45
+    # Whole-article chunks for the 16 articles of more than one paragraph.
+    assert len(wholes) == 2 * 16
+    c = next(c for c in chunks if (c.article, c.paragraph, c.lang) == (17, 2, "en"))
+    assert "flexible terms" in c.text
+    assert {c.lang for c in chunks} == {"zh", "en"}
+    assert len({c.id for c in chunks}) == len(chunks)
+
+
+def test_build_writes_faiss_chunks_and_manifest(corpus_copy: Settings) -> None:
+    folder = _build(corpus_copy)
+    assert folder.parent == corpus_copy.index_dir
+    assert {p.name for p in folder.iterdir()} == {MANIFEST, CHUNKS, VECTORS}
+    manifest = Manifest.read(folder)
+    assert manifest.embedder == "hash"
+    assert manifest.dim == 64
+    assert manifest.chunks == 122
+    assert manifest.corpus_sha256 == corpus_hash(corpus_files(corpus_copy))
+    index = _load(corpus_copy)
+    assert len(index.chunks) == 122
+    # Searching a chunk's own vector finds that chunk first.
+    vec = HashEmbeddings().encode([index.chunks[7].text], query=False)
+    assert index.search(vec, 3)[0][0] == 7
+
+
+def test_load_never_unpickles(corpus_copy: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    _build(corpus_copy)
+
+    def forbidden(*args: object, **kwargs: object) -> None:
+        raise AssertionError("pickle used on the load path")
+
+    monkeypatch.setattr(pickle, "load", forbidden)
+    monkeypatch.setattr(pickle, "loads", forbidden)
+    assert len(_load(corpus_copy).chunks) == 122
+    source = "".join(p.read_text(encoding="utf-8")
+                     for p in Path(store.__file__).parent.glob("*.py"))
+    assert "import pickle" not in source
+    assert "allow_dangerous_deserialization" not in source
+
+
+def test_changed_corpus_is_refused_with_the_rebuild_hint(corpus_copy: Settings) -> None:
+    _build(corpus_copy)
+    en = corpus_copy.regulation_dir / "en.txt"
+    en.write_text(en.read_text(encoding="utf-8").replace("shall", "must", 1), encoding="utf-8")
+    with pytest.raises(IndexMismatchError, match="corpus has changed") as err:
+        _load(corpus_copy)
+    assert err.value.hint == "run `tiaoli index build`"
+
+
+def test_another_embedder_is_refused(corpus_copy: Settings) -> None:
+    _build(corpus_copy)
+    with pytest.raises(IndexMismatchError, match="built with hash-64, not hash-other"):
+        _load(corpus_copy, HashEmbeddings(id="hash-other"))
+
+
+def test_each_embedder_setting_has_its_own_folder() -> None:
+    assert index_name("e5-small") != index_name("sentence-transformers:/m")
+    assert index_name("e5-small") == index_name("e5-small")
+    assert index_name("e5-small").startswith("e5-small-")
+
+
+@pytest.mark.parametrize(
+    ("damage", "says"),
+    [
+        pytest.param(lambda f: (f / VECTORS).write_bytes((f / VECTORS).read_bytes()[:1000]),
+                     "vectors.faiss is damaged", id="truncated-faiss"),
+        pytest.param(lambda f: (f / MANIFEST).unlink(), "no index manifest", id="no-manifest"),
+        pytest.param(lambda f: (f / MANIFEST).write_text("{", encoding="utf-8"),
+                     "manifest .* is damaged", id="bad-manifest"),
+        pytest.param(lambda f: (f / CHUNKS).unlink(), "chunks.json is missing", id="no-chunks"),
+    ],
+)
+def test_damaged_index_is_a_clear_error(corpus_copy: Settings, damage, says: str) -> None:
+    damage(_build(corpus_copy))
+    with pytest.raises(IndexMismatchError, match=says):
+        _load(corpus_copy)
+
+
+def test_missing_index_says_how_to_build(corpus_copy: Settings) -> None:
+    with pytest.raises(IndexMismatchError, match="no index for the embedder 'hash'"):
+        _load(corpus_copy)
+
+
+def test_failed_build_leaves_the_previous_index_intact(
+    corpus_copy: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = _build(corpus_copy)
+    before = {p.name: p.read_bytes() for p in folder.iterdir()}
+
+    import faiss
+
+    def broken_write(index: object, path: str) -> None:
+        Path(path).write_bytes(b"half")
+        raise OSError("disk full")
+
+    monkeypatch.setattr(faiss, "write_index", broken_write)
+    with pytest.raises(OSError, match="disk full"):
+        _build(corpus_copy)
+    assert {p.name: p.read_bytes() for p in folder.iterdir()} == before
+    assert [p.name for p in corpus_copy.index_dir.iterdir()] == [folder.name]
+    assert len(_load(corpus_copy).chunks) == 122
+
+
+def test_rebuild_replaces_the_index(corpus_copy: Settings) -> None:
+    first = Manifest.read(_build(corpus_copy))
+    en = corpus_copy.regulation_dir / "en.txt"
+    en.write_text(en.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    second = Manifest.read(_build(corpus_copy))
+    assert second.corpus_sha256 != first.corpus_sha256
+    assert len(list(corpus_copy.index_dir.iterdir())) == 1
+    _load(corpus_copy)
+
+
+def test_progress_is_reported(corpus_copy: Settings) -> None:
+    seen: list[tuple[int, int]] = []
+    rebuild_index(corpus_copy, embeddings=HashEmbeddings(),
+                  progress=lambda done, total: seen.append((done, total)))
+    assert seen[-1] == (122, 122)
+    assert len(seen) > 1
+
+
+def test_build_index_with_no_chunks_writes_nothing(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="no chunks"):
+        build_index(tmp_path, "hash", HashEmbeddings(), [], "0" * 64)
+    assert not any(tmp_path.iterdir())
+
+
+def test_vectors_are_unit_length(corpus_copy: Settings) -> None:
+    folder = _build(corpus_copy)
+    import faiss
+
+    vectors = faiss.read_index(str(folder / VECTORS)).reconstruct_n(0, 122)
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
