@@ -225,6 +225,73 @@ def _is_zh(text: str) -> bool:
     return detect_lang(normalize(text)) == "zh"
 
 
+def _load_history(path: Path | None) -> list[Any]:
+    from .conversation import Turn
+
+    if path is None:
+        return []
+    try:
+        raw = json.loads(sys.stdin.read() if str(path) == "-" else path.read_text("utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"cannot read the history file {path}: {exc}") from None
+    except json.JSONDecodeError as exc:
+        raise UsageError(f"{path} line {exc.lineno}: not valid JSON ({exc.msg})") from None
+    if not isinstance(raw, list) or not all(
+            isinstance(t, dict) and t.get("role") in ("user", "assistant")
+            and isinstance(t.get("content"), str) for t in raw):
+        raise UsageError(f"{path}: expected a JSON list of {{\"role\": \"user\"|\"assistant\", "
+                         "\"content\": \"…\"}}")
+    return [Turn(t["role"], t["content"]) for t in raw]
+
+
+@cli.command("ask")
+@click.argument("question")
+@click.option("--lang", type=click.Choice(["auto", "zh", "en"]), default="auto",
+              show_default=True, help="The answer's language (auto: the question's).")
+@click.option("--history", "history_file", type=click.Path(dir_okay=False, path_type=Path),
+              default=None, help='The conversation so far: a JSON list of {"role", "content"}.')
+@click.option("--json", "as_json", is_flag=True, help="Print the Answer JSON (DESIGN.md).")
+@click.pass_obj
+def ask_cmd(obj: Context, question: str, lang: str, history_file: Path | None,
+            as_json: bool) -> None:
+    """Answer QUESTION from the regulation, citing article and paragraph.
+
+    Offline and extractive by default: the answer quotes the provisions. With
+    TIAOLI_LLM set (openai:<model> or ollama:<model>), a model writes it and
+    every article it cites is checked. A question the regulation does not
+    address is refused, with the closest provisions shown as related.
+    """
+    from .app import build_assistant
+
+    history = _load_history(history_file)
+    assistant = build_assistant(obj.settings)
+    streamed = assistant.llm is not None and not as_json
+
+    def show(token: str) -> None:
+        click.echo(token, nl=False)
+
+    answer = assistant.ask(question, lang=None if lang == "auto" else lang,  # type: ignore[arg-type]
+                           history=history, on_token=show if streamed else None)
+    if as_json:
+        _echo_json(answer.to_json())
+        return
+    if streamed:
+        click.echo()
+        if answer.refused or answer.mode != assistant.llm.mode:  # type: ignore[union-attr]
+            click.echo(answer.answer)
+    else:
+        click.echo(answer.answer)
+    heading = "Related provisions" if answer.refused else "Citations"
+    items = answer.related if answer.refused else answer.citations
+    if items:
+        click.echo(f"\n{heading}:")
+        for c in items:
+            click.echo(f"  {c.label}\n    {c.zh}" + (f"\n    {c.en}" if c.en else ""))
+    for note in answer.notes:
+        click.echo(f"note: {note}", err=True)
+    click.echo(f"[{answer.mode}]", err=True)
+
+
 @cli.command("eval")
 @click.option("--questions", "questions_file", type=click.Path(dir_okay=False, path_type=Path),
               required=True, help="A question set: JSON lines {id, lang, question, gold}.")
@@ -232,7 +299,12 @@ def _is_zh(text: str) -> bool:
               path_type=Path), default=None, help="Write the full results as JSON to this file.")
 @click.pass_obj
 def eval_cmd(obj: Context, questions_file: Path, json_out: Path | None) -> None:
-    """Measure retrieval on a question set: BM25 alone, dense alone and fused, per language."""
+    """Measure retrieval and answers on a question set, per language.
+
+    Retrieval: BM25 alone, dense alone and fused side by side. Answers (with
+    the configured answerer): citation precision, invalid citations, refusal
+    accuracy and answer-language accuracy.
+    """
     from .app import build_assistant
     from .evaluation import evaluate, format_table, load_questions
 

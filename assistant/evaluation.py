@@ -11,21 +11,37 @@ Metrics, over the answerable questions (non-empty gold):
 - MRR: the mean reciprocal rank of the first gold article (0 beyond the list);
 - reference accuracy: among questions that name an article (第三条, Art. 17(2)),
   or are marked ``"kind": "reference"``, the share whose first hit is gold.
+
+Answers, from the assistant's configured answerer:
+
+- citation precision: among answered (not refused) answerable questions, the
+  share whose cited articles are all gold;
+- invalid citations: citations naming an article or paragraph the regulation
+  does not have (must be 0);
+- refusals: the share of out-of-scope questions refused, and of answerable
+  questions refused;
+- answer language: the share of answers in the question's language (an English
+  answer holds no Chinese; a Chinese answer reads as Chinese).
 """
 
 from __future__ import annotations
 
 import json
+import re
 import statistics
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .answering import Answer
 from .app import Assistant
+from .corpus import Regulation
 from .errors import UsageError
 from .references import find_references
-from .retrieval import MODES, Mode
+from .retrieval import MODES, Mode, detect_lang
+
+_CJK = re.compile(r"[\u3400-\u9fff]")
 
 K_RETRIEVED = 5
 
@@ -100,12 +116,42 @@ class Scores:
 
 
 @dataclass
+class AnswerScores:
+    """Answer metrics for one language."""
+
+    answered: int = 0
+    precise: int = 0
+    invalid: int = 0
+    oos: int = 0
+    oos_refused: int = 0
+    answerable: int = 0
+    answerable_refused: int = 0
+    right_lang: int = 0
+    total: int = 0
+
+    def to_json(self) -> dict[str, Any]:
+        """Rates and the counts behind them."""
+        def rate(a: int, b: int) -> float | None:
+            return round(a / b, 4) if b else None
+        return {
+            "citation_precision": rate(self.precise, self.answered), "answered": self.answered,
+            "invalid_citations": self.invalid,
+            "out_of_scope_refused": rate(self.oos_refused, self.oos), "out_of_scope": self.oos,
+            "answerable_refused": rate(self.answerable_refused, self.answerable),
+            "answerable": self.answerable,
+            "answer_language": rate(self.right_lang, self.total),
+        }
+
+
+@dataclass
 class Report:
-    """Scores per retriever and language, and the fused retriever's result per question."""
+    """Scores per retriever and language, answer scores, and each question's result."""
 
     scores: dict[str, dict[str, Scores]]  # mode -> lang -> scores
     rows: list[dict[str, Any]]
     out_of_scope: dict[str, int]
+    answers: dict[str, AnswerScores] = field(default_factory=dict)
+    mode: str = ""
 
     def to_json(self) -> dict[str, Any]:
         """The ``tiaoli eval --json`` shape of DESIGN.md."""
@@ -114,8 +160,8 @@ class Report:
                 "retrieval": {mode: {lang: s.to_json() for lang, s in langs.items()}
                               for mode, langs in self.scores.items()},
                 "out_of_scope_questions": self.out_of_scope,
-                "answers": "not evaluated: the answerer is not built yet (cited/refused/answer "
-                           "are null)",
+                "answers": {"mode": self.mode,
+                            **{lang: s.to_json() for lang, s in self.answers.items()}},
             },
             "questions": self.rows,
         }
@@ -136,6 +182,8 @@ def evaluate(assistant: Assistant, questions: list[Question]) -> Report:
     scores: dict[str, dict[str, Scores]] = {m: {} for m in MODES}
     rows: list[dict[str, Any]] = []
     out_of_scope: dict[str, int] = {}
+    answers: dict[str, AnswerScores] = {}
+    modes_seen: set[str] = set()
     for q in questions:
         for mode in MODES:
             started = time.perf_counter()
@@ -143,9 +191,14 @@ def evaluate(assistant: Assistant, questions: list[Question]) -> Report:
             elapsed = (time.perf_counter() - started) * 1000
             ranked = [h.article for h in hits]
             if mode == "hybrid":
+                answer = assistant.ask(q.question, lang=q.lang)  # type: ignore[arg-type]
+                cited = list(dict.fromkeys(c.article for c in answer.citations))
                 rows.append({"id": q.id, "lang": q.lang, "retrieved": ranked[:max(K_RETRIEVED, 1)],
-                             "gold": list(q.gold), "cited": None, "refused": None,
-                             "answer": None})
+                             "gold": list(q.gold), "cited": cited, "refused": answer.refused,
+                             "answer": answer.answer, "mode": answer.mode})
+                _score_answer(answers.setdefault(q.lang, AnswerScores()), q, answer,
+                              assistant.regulation)
+                modes_seen.add(answer.mode)
                 if not q.gold:
                     out_of_scope[q.lang] = out_of_scope.get(q.lang, 0) + 1
             s = scores[mode].setdefault(q.lang, Scores())
@@ -164,7 +217,27 @@ def evaluate(assistant: Assistant, questions: list[Question]) -> Report:
         for s in langs.values():
             if s.n:
                 s.recall1, s.recall3, s.mrr = s.recall1 / s.n, s.recall3 / s.n, s.mrr / s.n
-    return Report(scores, rows, out_of_scope)
+    return Report(scores, rows, out_of_scope, answers, ", ".join(sorted(modes_seen)))
+
+
+def _score_answer(s: AnswerScores, q: Question, answer: Answer, reg: Regulation) -> None:
+    s.total += 1
+    lang_ok = (not _CJK.search(answer.answer)) if q.lang == "en" else (
+        detect_lang(answer.answer) == "zh")
+    s.right_lang += int(lang_ok)
+    articles = {a.number: len(a.paragraphs) for a in reg.articles}
+    s.invalid += sum(1 for c in answer.citations if c.article not in articles or (
+        c.paragraph is not None and not 1 <= c.paragraph <= articles[c.article]))
+    if not q.gold:
+        s.oos += 1
+        s.oos_refused += int(answer.refused)
+        return
+    s.answerable += 1
+    s.answerable_refused += int(answer.refused)
+    if not answer.refused:
+        s.answered += 1
+        s.precise += int(bool(answer.citations)
+                         and all(c.article in q.gold for c in answer.citations))
 
 
 def format_table(report: Report) -> str:
@@ -186,4 +259,20 @@ def format_table(report: Report) -> str:
             lines.append(f"  {mode_names[mode]:<16}{s['recall@1']:>7.3f}{s['recall@3']:>7.3f}"
                          f"{s['mrr']:>7.3f}{ref:>14}{s['p50_ms']:>9.1f}{s['p95_ms']:>9.1f}")
         lines.append("")
+    lines.append(f"answers ({report.mode}):")
+    lines.append(f"  {'lang':<6}{'cite prec':>12}{'invalid':>9}{'OOS refused':>16}"
+                 f"{'answerable refused':>22}{'answer lang':>13}")
+    for lang in langs:
+        a = report.answers.get(lang)
+        if a is None:
+            continue
+        j = a.to_json()
+
+        def pct(x: float | None) -> str:
+            return "-" if x is None else f"{x:.3f}"
+        answerable = f" ({a.answerable_refused}/{a.answerable})"
+        lines.append(f"  {lang:<6}{pct(j['citation_precision']):>12}{j['invalid_citations']:>9}"
+                     f"{pct(j['out_of_scope_refused']) + f' ({a.oos_refused}/{a.oos})':>16}"
+                     f"{pct(j['answerable_refused']) + answerable:>22}"
+                     f"{pct(j['answer_language']):>13}")
     return "\n".join(lines).rstrip()

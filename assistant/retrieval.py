@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
+import numpy as np
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
 from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
@@ -108,11 +109,17 @@ class HybridRetriever:
         """The indexed chunks, in vector order."""
         return self.index.chunks
 
-    def ranked_lists(self, question: str, lang: Lang, mode: Mode) -> list[list[int]]:
+    def embed(self, question: str) -> np.ndarray:
+        """The question's vector, as the dense retriever uses it (1 by dim)."""
+        return self.embeddings.encode([dense_query(normalize(question))], query=True)
+
+    def ranked_lists(self, question: str, lang: Lang, mode: Mode,
+                     vector: np.ndarray | None = None) -> list[list[int]]:
         """The chunk rankings (positions, best first) that fusion combines."""
         lists: list[list[int]] = []
         if mode in ("dense", "hybrid"):
-            vector = self.embeddings.encode([dense_query(question)], query=True)
+            if vector is None:
+                vector = self.embed(question)
             lists.append([i for i, _ in self.index.search(vector, len(self.chunks))])
         if mode in ("bm25", "hybrid"):
             n = len(self.chunks)
@@ -132,7 +139,7 @@ class HybridRetriever:
         return [ranking for ranking in lists if ranking]
 
     def search(self, question: str, k: int = 5, *, lang: Lang | None = None,
-               mode: Mode = "hybrid") -> list[Hit]:
+               mode: Mode = "hybrid", vector: np.ndarray | None = None) -> list[Hit]:
         """The ``k`` best articles for ``question``; referenced articles first.
 
         ``mode`` "bm25" or "dense" runs one retriever alone, without fusion or
@@ -146,7 +153,7 @@ class HybridRetriever:
         if k < 1:
             raise UsageError(f"k must be at least 1, not {k}")
         lang = lang or detect_lang(text)
-        hits = self._fuse(self.ranked_lists(text, lang, mode))
+        hits = self._fuse(self.ranked_lists(text, lang, mode, vector))
         refs = self._references(text) if mode == "hybrid" else []
         if refs:
             referenced = {a for a, _ in refs}

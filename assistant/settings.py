@@ -45,6 +45,32 @@ class Settings(BaseSettings):
         "textbook 60 suits lists of thousands; ours rank a few dozen articles, and 2-fold "
         "cross-validation on the dev set chose 1 on both folds (docs/retrieval.md).",
     )
+    prompts_dir: Path = Field(
+        default=PROJECT_ROOT / "prompts",
+        description="LLM prompts and the fixed phrases of answers (refusal, lead line).",
+    )
+    answer_k: int = Field(
+        default=5, ge=1, le=20,
+        description="How many articles the answerers see (a refusal shows up to 3 as related).",
+    )
+    scope_threshold: float = Field(
+        default=-0.005,
+        description="Scope margin at or below which a question is refused (answering.ScopeJudge); "
+        "calibrated on eval/questions.jsonl, see docs/answers.md.",
+    )
+    llm: str | None = Field(
+        default=None,
+        description="Unset for the offline extractive answerer; 'openai:<model>' (any "
+        "OpenAI-compatible endpoint) or 'ollama:<model>' (the llm extra).",
+    )
+    llm_base_url: str | None = Field(
+        default=None, description="Endpoint of the LLM, e.g. https://api.deepseek.com/v1."
+    )
+    llm_api_key: str | None = Field(default=None, description="API key of the LLM endpoint.")
+    llm_timeout: float = Field(
+        default=30.0, gt=0,
+        description="Seconds before an LLM call is abandoned for the extractive answer.",
+    )
     home: Path = Field(
         default=Path.home() / ".local" / "share" / "tiaoli",
         description="Data directory for files Tiaoli writes at run time.",

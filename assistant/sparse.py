@@ -39,11 +39,11 @@ class Tokenizers:
         from bm25s.stopwords import STOPWORDS_EN
 
         jieba.setLogLevel(logging.WARNING)
-        self._jieba = jieba.Tokenizer()
-        self._jieba.initialize()
+        self.jieba = jieba.Tokenizer()
+        self.jieba.initialize()
         for term in terms:
             if not re.search(r"[^\u3400-\u9fff]", term.zh):
-                self._jieba.add_word(term.zh, freq=100_000)
+                self.jieba.add_word(term.zh, freq=100_000)
         self._stemmer = Stemmer.Stemmer("english")
         self._zh_stop = _stopwords("stopwords.zh.txt")
         self._en_stop = frozenset(STOPWORDS_EN) | _stopwords("stopwords.en.txt")
@@ -53,7 +53,7 @@ class Tokenizers:
     def zh(self, text: str) -> list[str]:
         """jieba search-mode tokens (words and sub-words), minus stopwords and punctuation."""
         text = unicodedata.normalize("NFKC", text).lower()
-        return [tok for tok in self._jieba.lcut_for_search(text)
+        return [tok for tok in self.jieba.lcut_for_search(text)
                 if tok.strip() and tok not in self._zh_stop
                 and (_CJK_RE.search(tok) or tok.isalnum())]
 

@@ -111,6 +111,10 @@ class VectorIndex:
     chunks: tuple[Chunk, ...]
     _faiss: Any
 
+    def vectors(self) -> np.ndarray:
+        """Every chunk's vector, in chunk order (n by dim)."""
+        return np.asarray(self._faiss.reconstruct_n(0, len(self.chunks)), dtype=np.float32)
+
     def search(self, query: np.ndarray, k: int) -> list[tuple[int, float]]:
         """(chunk position, cosine similarity) of the ``k`` nearest chunks, best first."""
         k = min(k, len(self.chunks))

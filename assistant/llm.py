@@ -1,0 +1,214 @@
+"""The LLM answerer: any LangChain chat model, its citations checked in code.
+
+Chosen by the ``llm`` setting: ``openai:<model>`` (any OpenAI-compatible
+endpoint: OpenAI, DeepSeek, Qwen/DashScope, vLLM, llama.cpp's server) or
+``ollama:<model>``; both from the ``llm`` extra, imported only when used.
+
+The model sees the retrieved paragraphs in both languages with their labels.
+Every citation it writes is parsed: one naming an article or paragraph that
+does not exist, or that was not among those provided, is removed from the
+text and replaced by a visible marker, and the answer carries a note saying
+so (we strip rather than retry: a retry doubles the wait and may invent
+again). An answer without a valid citation gets its sources attached.
+Scope is decided before the model is called, so a model cannot answer a
+question the regulation does not address.
+"""
+
+from __future__ import annotations
+
+import queue
+import re
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from .answering import Citation, citation
+from .chunking import Lang
+from .corpus import Regulation
+from .errors import TiaoliError
+from .numerals import NUMERAL_CHARS, label, parse_number
+from .prompts import Prompts
+from .retrieval import Hit
+
+_NUM = f"[{NUMERAL_CHARS}]+"
+_CITE = re.compile(
+    rf"第\s*({_NUM})\s*条(?:\s*第\s*({_NUM})\s*款)?"
+    r"|\bArticles?\s+(\d+)(?:\s*\(\s*(\d+)\s*\))?", re.IGNORECASE)
+_PARAGRAPHS_PER_HIT = 2
+
+
+class LLMError(TiaoliError):
+    """The language model could not be reached or did not answer in time."""
+
+    default_hint = ("check TIAOLI_LLM, TIAOLI_LLM_BASE_URL and TIAOLI_LLM_API_KEY, "
+                    "or unset TIAOLI_LLM")
+
+
+def make_chat_model(spec: str, base_url: str | None, api_key: str | None,
+                    timeout: float) -> Any:
+    """A LangChain chat model from ``openai:<model>`` or ``ollama:<model>``."""
+    provider, _, model = spec.partition(":")
+    if not model.strip():
+        raise LLMError(f"unknown LLM setting {spec!r}", "use openai:<model> or ollama:<model>")
+    hint = "pip install 'tiaoli[llm]' (in this checkout: .venv/bin/pip install -e '.[llm]')"
+    if provider == "openai":
+        try:
+            from langchain_openai import ChatOpenAI
+        except ImportError:
+            raise LLMError(f"the LLM {spec} needs langchain-openai", hint) from None
+        kwargs: dict[str, Any] = {"model": model, "timeout": timeout, "max_retries": 0,
+                                  "streaming": True}
+        if base_url:
+            kwargs["base_url"] = base_url
+        if api_key:
+            kwargs["api_key"] = api_key
+        return ChatOpenAI(**kwargs)
+    if provider == "ollama":
+        try:
+            from langchain_ollama import ChatOllama
+        except ImportError:
+            raise LLMError(f"the LLM {spec} needs langchain-ollama", hint) from None
+        return ChatOllama(model=model, base_url=base_url,
+                          client_kwargs={"timeout": timeout})
+    raise LLMError(f"unknown LLM provider {provider!r}", "use openai:<model> or ollama:<model>")
+
+
+def _stream_with_deadline(model: Any, prompt: str, timeout: float,
+                          on_token: Callable[[str], None] | None) -> str:
+    """The model's whole reply, streamed; LLMError if it fails or stalls past ``timeout``."""
+    chunks: queue.Queue[tuple[str, Any]] = queue.Queue()
+
+    def work() -> None:
+        try:
+            for piece in model.stream(prompt):
+                chunks.put(("token", piece.content if hasattr(piece, "content") else str(piece)))
+            chunks.put(("done", None))
+        except Exception as exc:  # handed to the caller, who raises LLMError
+            chunks.put(("error", exc))
+
+    threading.Thread(target=work, daemon=True, name="tiaoli-llm").start()
+    parts: list[str] = []
+    while True:
+        try:
+            kind, value = chunks.get(timeout=timeout)
+        except queue.Empty:
+            raise LLMError(f"the model sent nothing for {timeout:g} s") from None
+        if kind == "done":
+            return "".join(parts)
+        if kind == "error":
+            raise LLMError(f"the model call failed: {type(value).__name__}: "
+                           f"{str(value).splitlines()[0] if str(value) else ''}".rstrip(": "))
+        text = value if isinstance(value, str) else str(value)
+        parts.append(text)
+        if on_token and text:
+            on_token(text)
+
+
+@dataclass
+class LLMReply:
+    """What the LLM answerer hands back to the assistant."""
+
+    text: str
+    citations: list[Citation]
+    refused: bool
+    notes: list[str] = field(default_factory=list)
+
+
+class LLMAnswerer:
+    """Answers with a chat model from the retrieved paragraphs, and checks what it cites."""
+
+    def __init__(self, model: Any, name: str, regulation: Regulation, prompts: Prompts,
+                 timeout: float) -> None:
+        self.model = model
+        self.name = name
+        self.regulation = regulation
+        self.prompts = prompts
+        self.timeout = timeout
+
+    @property
+    def mode(self) -> str:
+        """``llm:<model>``."""
+        return f"llm:{self.name}"
+
+    def context(self, hits: Sequence[Hit]) -> tuple[str, set[tuple[int, int]]]:
+        """The paragraphs shown to the model, labelled, in both languages; and their keys."""
+        blocks, provided = [], set()
+        for hit in hits:
+            art = self.regulation.article(hit.article)
+            paras = [p.number for p in hit.paragraphs[:_PARAGRAPHS_PER_HIT]] or [1]
+            for number in paras:
+                para = art.paragraph(number)
+                provided.add((hit.article, number))
+                blocks.append(f"[{label(hit.article, number)}]\n{para.zh}\n{para.en or ''}")
+        return "\n\n".join(blocks), provided
+
+    def prompt(self, question: str, hits: Sequence[Hit], lang: Lang) -> tuple[str, set[Any]]:
+        """The filled answer prompt and the set of provided (article, paragraph) keys."""
+        context, provided = self.context(hits)
+        text = self.prompts.template("answer", lang).format(
+            title_zh=self.regulation.title_zh, title_en=self.regulation.title_en or "",
+            refusal=self.prompts.refusal(lang), context=context, question=question)
+        return text, provided
+
+    def answer(self, question: str, hits: Sequence[Hit], lang: Lang,
+               on_token: Callable[[str], None] | None = None) -> LLMReply:
+        """Ask the model; raises LLMError when it cannot be reached in time."""
+        prompt, provided = self.prompt(question, hits, lang)
+        raw = _stream_with_deadline(self.model, prompt, self.timeout, on_token)
+        return self.check(raw, provided, hits, lang)
+
+    def check(self, raw: str, provided: set[tuple[int, int]], hits: Sequence[Hit],
+              lang: Lang) -> LLMReply:
+        """Strip citations outside the corpus or the provided set; attach sources if none."""
+        refusal = self.prompts.refusal(lang)
+        if refusal in raw or self.prompts.refusal("en" if lang == "zh" else "zh") in raw:
+            return LLMReply(refusal, [], True)
+        provided_articles = {a for a, _ in provided}
+        notes: list[str] = []
+        cites: dict[tuple[int, int | None], Citation] = {}
+
+        def replace(m: re.Match[str]) -> str:
+            try:
+                if m.group(1):
+                    article = parse_number(m.group(1))
+                    paragraph = parse_number(m.group(2)) if m.group(2) else None
+                else:
+                    article, paragraph = int(m.group(3)), int(m.group(4)) if m.group(4) else None
+            except ValueError:
+                return m.group(0)
+            written = m.group(0)
+            if article not in provided_articles or (
+                    paragraph is not None and (article, paragraph) not in provided):
+                exists = any(a.number == article for a in self.regulation.articles) and (
+                    paragraph is None or paragraph <= len(
+                        self.regulation.article(article).paragraphs))
+                why = "was not among the provisions provided" if exists else "does not exist"
+                notes.append(f"removed citation {written}: it {why}")
+                return self.prompts.phrase("removed_citation", lang, label=written)
+            if paragraph is None:
+                own = sorted(p for a, p in provided if a == article)
+                paragraph = own[0] if len(own) == 1 else None
+            cites.setdefault((article, paragraph), citation(self.regulation, article, paragraph))
+            return written
+
+        text = _CITE.sub(replace, raw).strip()
+        found = list(cites.values())
+        if not found and hits:
+            best = hits[0]
+            number = best.paragraphs[0].number if best.paragraphs else None
+            found = [citation(self.regulation, best.article, number)]
+            notes.append("the model cited no provision; its sources are attached")
+        return LLMReply(text, found, False, notes)
+
+    def condense(self, question: str, history: Sequence[Any], lang: Lang) -> str:
+        """The follow-up rewritten by the model as a standalone question."""
+        transcript = "\n".join(f"{t.role}: {t.content}" for t in history)
+        prompt = self.prompts.template("condense", lang).format(history=transcript,
+                                                                question=question)
+        return _stream_with_deadline(self.model, prompt, self.timeout, None).strip() or question
+
+
+def iter_tokens(text: str) -> Iterator[str]:
+    """Split a finished answer into word-sized pieces, for front ends that stream."""
+    yield from re.findall(r"\S+\s*|\s+", text)
