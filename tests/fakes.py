@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import time
+from collections.abc import Iterator
+from typing import Any
 
 import numpy as np
 
@@ -35,3 +38,34 @@ class HashEmbeddings(TiaoliEmbeddings):
     @property
     def dim(self) -> int:
         return self._dim
+
+
+def fake_chat(*replies: str) -> Any:
+    """LangChain's GenericFakeChatModel, answering ``replies`` in turn (streamed by words)."""
+    from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
+    from langchain_core.messages import AIMessage
+
+    return GenericFakeChatModel(messages=iter([AIMessage(content=r) for r in replies]))
+
+
+def failing_chat(error: Exception) -> Any:
+    """A chat model whose endpoint fails as ``error``."""
+    from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
+
+    class Failing(GenericFakeChatModel):
+        def _stream(self, *args: Any, **kwargs: Any) -> Iterator[Any]:
+            raise error
+
+    return Failing(messages=iter([]))
+
+
+def stalled_chat(seconds: float) -> Any:
+    """A chat model that sends nothing for ``seconds`` (an endpoint that hangs)."""
+    from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
+
+    class Stalled(GenericFakeChatModel):
+        def _stream(self, *args: Any, **kwargs: Any) -> Iterator[Any]:
+            time.sleep(seconds)
+            yield from ()
+
+    return Stalled(messages=iter([]))
