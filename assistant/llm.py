@@ -19,7 +19,7 @@ from __future__ import annotations
 import queue
 import re
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -208,7 +208,3 @@ class LLMAnswerer:
                                                                 question=question)
         return _stream_with_deadline(self.model, prompt, self.timeout, None).strip() or question
 
-
-def iter_tokens(text: str) -> Iterator[str]:
-    """Split a finished answer into word-sized pieces, for front ends that stream."""
-    yield from re.findall(r"\S+\s*|\s+", text)

@@ -76,6 +76,17 @@ def test_eval_prints_each_retriever_and_writes_json(capsys, tmp_path: Path) -> N
     assert zh["recall@1"] == 1.0
     assert zh["reference_accuracy"] == 1.0
     assert report["summary"]["out_of_scope_questions"] == {"zh": 1}
+    rows = {q["id"]: q for q in report["questions"]}
+    assert rows["a"]["cited"] == [17]
+    assert rows["a"]["refused"] is False
+    assert rows["a"]["answer"].startswith("Under Article 17(2)")
+    assert rows["c"]["refused"] is True
+    answers = report["summary"]["answers"]
+    assert answers["mode"] == "extractive"
+    assert answers["zh"]["invalid_citations"] == 0
+    assert answers["zh"]["out_of_scope_refused"] == 1.0
+    assert answers["en"]["citation_precision"] == 1.0
+    assert "cite prec" in out
 
 
 @pytest.mark.parametrize(
@@ -109,3 +120,47 @@ def test_index_build_writes_an_index_search_can_use(capsys, monkeypatch, tmp_pat
     code, out, _ = run(capsys, "search", "河道包括哪些？", "--json")
     assert code == 0
     assert json.loads(out)["hits"][0]["article"] == 2
+
+
+def test_ask_prints_answer_and_citations(capsys) -> None:
+    code, out, err = run(capsys, "ask", "Can we lease industrial land instead of buying it?")
+    assert code == 0
+    assert out.startswith("Under Article 17(2) of the Regulations, ")
+    assert "Citations:\n  第十七条第二款 | Article 17(2)" in out
+    assert "弹性年期出让" in out
+    assert "[extractive]" in err
+
+
+def test_ask_json_refusal(capsys) -> None:
+    code, out, _ = run(capsys, "ask", "What is the minimum wage?", "--json")
+    assert code == 0
+    data = json.loads(out)
+    assert data["refused"] is True
+    assert data["citations"] == []
+    assert data["related"]
+    assert data["mode"] == "extractive"
+
+
+def test_ask_with_history_file(capsys, tmp_path: Path) -> None:
+    history = tmp_path / "h.json"
+    history.write_text(json.dumps([{"role": "user", "content": "第十七条讲什么？"}],
+                                  ensure_ascii=False), encoding="utf-8")
+    code, out, _ = run(capsys, "ask", "下一条呢？", "--history", str(history), "--json")
+    assert code == 0
+    assert json.loads(out)["citations"][0]["article"] == 18
+
+
+@pytest.mark.parametrize(
+    ("content", "says"),
+    [
+        pytest.param("[{", "not valid JSON", id="broken"),
+        pytest.param('[{"role": "bot", "content": "x"}]', "expected a JSON list", id="bad-role"),
+        pytest.param('{"role": "user"}', "expected a JSON list", id="not-a-list"),
+    ],
+)
+def test_ask_bad_history(capsys, tmp_path: Path, content: str, says: str) -> None:
+    history = tmp_path / "h.json"
+    history.write_text(content, encoding="utf-8")
+    code, _, err = run(capsys, "ask", "下一条呢？", "--history", str(history))
+    assert code == 2
+    assert says in err
