@@ -251,7 +251,8 @@ class ExtractiveAnswerer:
                 best, weight = word, idf
         return best
 
-    def _support(self, question_tokens: set[str], sentence: str, lang: Lang) -> float:
+    def support(self, question_tokens: set[str], sentence: str, lang: Lang) -> float:
+        """How much of the question a sentence carries: the IDF of the tokens they share."""
         tokens = set(self.retriever.tokenizers.tokens(sentence, lang))
         idf = self._idf[lang]
         return sum(idf.get(t, 0.0) for t in question_tokens & tokens)
@@ -279,7 +280,7 @@ class ExtractiveAnswerer:
         top = hits[0]
         numbers = [p.number for p in top.paragraphs[:2]] or [1]
         candidates = [
-            _Scored(top.article, number, i, sentence, self._support(q_tokens, sentence, lang))
+            _Scored(top.article, number, i, sentence, self.support(q_tokens, sentence, lang))
             for number in numbers
             for i, sentence in enumerate(split_sentences(self._text(top.article, number, lang),
                                                          lang))]

@@ -75,6 +75,10 @@ class Assistant:
         text = normalize(question)
         if not text:
             raise UsageError("the question is empty", "ask something, e.g. 第十七条讲什么？")
+        limit = self.settings.max_question_chars
+        if len(text) > limit:
+            raise UsageError(f"the question is {len(text):,} characters long; the limit is "
+                             f"{limit:,}", "ask about one provision or subject at a time")
         lang = lang or detect_lang(text)
         notes: list[str] = []
         searched = self._standalone(text, history, lang, notes)

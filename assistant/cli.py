@@ -318,6 +318,28 @@ def eval_cmd(obj: Context, questions_file: Path, json_out: Path | None) -> None:
         click.echo(f"Wrote {json_out}")
 
 
+@cli.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
+@click.option("--port", type=click.IntRange(1, 65535), default=7860, show_default=True,
+              help="Port to listen on.")
+@click.pass_obj
+def serve_cmd(obj: Context, host: str, port: int) -> None:
+    """Run the chat page and the JSON API (http://HOST:PORT/, /api/…, /docs)."""
+    import os
+
+    os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+    import uvicorn
+
+    from .app import build_assistant
+    from .web import create_app
+
+    assistant = build_assistant(obj.settings)
+    app = create_app(assistant)
+    click.echo(f"Tiaoli on http://{host}:{port}/  (API: /api/ask, /api/articles/N, "
+               f"/api/search, /healthz; OpenAPI: /docs)", err=True)
+    uvicorn.run(app, host=host, port=port, log_level="warning")
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point: run the CLI, turning user errors into one line and exit code 2."""
     try:

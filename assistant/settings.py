@@ -58,6 +58,10 @@ class Settings(BaseSettings):
         description="Scope margin at or below which a question is refused (answering.ScopeJudge); "
         "calibrated on eval/questions.jsonl, see docs/answers.md.",
     )
+    max_question_chars: int = Field(
+        default=2000, ge=10,
+        description="Longer questions are refused with a message, never processed for minutes.",
+    )
     llm: str | None = Field(
         default=None,
         description="Unset for the offline extractive answerer; 'openai:<model>' (any "

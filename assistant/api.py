@@ -1,0 +1,143 @@
+"""The JSON API (FastAPI), served beside the chat page.
+
+``POST /api/ask``, ``GET /api/articles/{n}``, ``GET /api/search``,
+``GET /healthz``; described by OpenAPI at ``/openapi.json`` (``/docs``).
+User errors are 4xx with ``{"error": "…", "hint": "…"}``, never a 500.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from fastapi import FastAPI, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from . import __version__
+from .app import Assistant
+from .conversation import Turn
+from .corpus import article_json
+from .errors import TiaoliError, UnknownArticleError
+from .retrieval import hit_json
+
+
+class Message(BaseModel):
+    """One earlier turn of the conversation."""
+
+    role: Literal["user", "assistant"]
+    content: str = Field(max_length=20_000)
+
+
+class AskRequest(BaseModel):
+    """A question, in Chinese or English, with the conversation so far."""
+
+    question: str = Field(description="The question, in Chinese or English.")
+    lang: Literal["auto", "zh", "en"] | None = Field(
+        default=None, description="The answer's language; default: the question's.")
+    history: list[Message] | None = Field(
+        default=None, max_length=50,
+        description="Earlier turns, oldest first; follow-ups are rewritten with them.")
+
+
+class CitationOut(BaseModel):
+    """A provision: its number, label, official Chinese and our English."""
+
+    article: int
+    paragraph: int | None
+    label: str
+    zh: str
+    en: str | None
+
+
+class AnswerOut(BaseModel):
+    """The Answer JSON of DESIGN.md."""
+
+    question: str
+    lang: Literal["zh", "en"]
+    mode: str
+    answer: str
+    refused: bool
+    citations: list[CitationOut]
+    related: list[CitationOut]
+    notes: list[str] = []
+    searched: str | None = None
+
+
+class ErrorOut(BaseModel):
+    """A user error: what went wrong and how to fix it."""
+
+    error: str
+    hint: str | None = None
+
+
+def _error(status: int, message: str, hint: str | None = None) -> JSONResponse:
+    return JSONResponse({"error": message, "hint": hint}, status_code=status)
+
+
+def create_api(assistant: Assistant) -> FastAPI:
+    """The FastAPI app holding the JSON API; the page is mounted on it (web.py)."""
+    reg = assistant.regulation
+    app = FastAPI(
+        title="Tiaoli API",
+        version=__version__,
+        description=f"Cited bilingual answers about the {reg.title_en or reg.title_zh} "
+                    f"({reg.title_zh}).",
+    )
+    errors: dict[int | str, dict[str, Any]] = {
+        400: {"model": ErrorOut}, 404: {"model": ErrorOut}, 422: {"model": ErrorOut}}
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        first = exc.errors()[0] if exc.errors() else {}
+        if first.get("type") == "json_invalid":
+            return _error(422, "the request body is not valid JSON",
+                          'send {"question": "…"} with Content-Type: application/json')
+        where = ".".join(str(p) for p in first.get("loc", ()) if p != "body")
+        message = first.get("msg", "invalid request")
+        return _error(422, f"{where}: {message}" if where else message,
+                      "see /docs for the request format")
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        return _error(exc.status_code, str(exc.detail))
+
+    @app.exception_handler(UnknownArticleError)
+    async def unknown(request: Request, exc: UnknownArticleError) -> JSONResponse:
+        return _error(404, exc.message, exc.hint)
+
+    @app.exception_handler(TiaoliError)
+    async def user_error(request: Request, exc: TiaoliError) -> JSONResponse:
+        return _error(400, exc.message, exc.hint)
+
+    @app.get("/healthz", tags=["meta"])
+    def healthz() -> dict[str, Any]:
+        """Liveness, and what is loaded."""
+        return {"status": "ok", "regulation": reg.id, "articles": len(reg.articles),
+                "embedder": assistant.embeddings.id,
+                "answerer": assistant.llm.mode if assistant.llm else "extractive"}
+
+    # Plain (sync) handlers run in FastAPI's thread pool, so one slow request
+    # does not hold up the others.
+    @app.post("/api/ask", response_model=AnswerOut, responses=errors, tags=["answers"])
+    def ask(body: AskRequest) -> dict[str, Any]:
+        """Answer a question with cited provisions, or refuse it with related ones."""
+        history = [Turn(m.role, m.content) for m in body.history or []]
+        lang = None if body.lang in (None, "auto") else body.lang
+        return assistant.ask(body.question, lang=lang, history=history).to_json()  # type: ignore[arg-type]
+
+    @app.get("/api/articles/{number}", responses=errors, tags=["regulation"])
+    def article(number: int) -> dict[str, Any]:
+        """One article, paragraph by paragraph, in Chinese and English (as in `tiaoli export`)."""
+        return article_json(reg.article(number))
+
+    @app.get("/api/search", responses=errors, tags=["answers"])
+    def search(q: str = Query(description="The question or words to find."),
+               k: int = Query(default=assistant.settings.search_k, ge=1, le=50)
+               ) -> dict[str, Any]:
+        """The articles that answer `q`, best first, with their best paragraphs."""
+        hits = assistant.retriever.search(q, k)
+        return {"question": q, "hits": [hit_json(h, reg) for h in hits]}
+
+    return app

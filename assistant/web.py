@@ -1,0 +1,320 @@
+"""The chat page (Gradio Blocks), mounted on the API's FastAPI app.
+
+Three tabs: ask (chat with cited provisions as cards, Chinese and English side
+by side), the regulation (article by article, glossary terms marked, a jump
+box and ``/?article=17`` deep links) and the glossary (searchable). The page
+only formats what ``Assistant`` returns.
+"""
+
+from __future__ import annotations
+
+import html
+import queue
+import re
+import threading
+from collections.abc import Iterator, Sequence
+from importlib import resources
+from typing import Any
+
+import gradio as gr
+from fastapi import FastAPI
+
+from .answering import Answer, Citation, split_sentences
+from .api import create_api
+from .app import Assistant
+from .chunking import Lang
+from .conversation import Turn
+from .corpus import Article
+from .errors import TiaoliError
+from .glossary import Term, search
+from .numerals import label_en, label_zh
+
+LANG_CHOICES = {"自动 Auto": None, "中文": "zh", "English": "en"}
+EXAMPLES = [
+    "企业能不能自己搞职业技能等级认定？",
+    "可以通过哪些方式给制造业企业供地？",
+    "第十七条第二款是什么？",
+    "Can we lease industrial land instead of buying it?",
+    "What financing tools does the regulation support?",
+    "What is the minimum wage?",
+]
+# Gradio runs at most this many chat events at once. An extractive answer takes
+# tens of milliseconds of CPU and the embedder serialises its own calls, so
+# more would only queue inside the process; fewer would make one user's long
+# LLM answer hold up everyone else's.
+CONCURRENCY = 8
+# System fonts only: the page works offline and never fetches a web font.
+_FONTS = ["Noto Sans", "Noto Sans CJK SC", "PingFang SC", "Microsoft YaHei", "system-ui",
+          "sans-serif"]
+_MONO = ["Noto Sans Mono", "ui-monospace", "monospace"]
+
+
+def _asset(name: str) -> str:
+    return resources.files("assistant").joinpath(f"data/{name}").read_text(encoding="utf-8")
+
+
+def mark_terms(text: str, terms: Sequence[Term], lang: Lang) -> str:
+    """HTML of ``text`` with glossary terms wrapped so hovering shows the other language."""
+    if lang == "zh":
+        pairs = {t.zh: t.en for t in terms}
+    else:
+        pairs = {t.en: t.zh for t in terms if len(t.en) > 3}
+    if not pairs:
+        return html.escape(text)
+    pattern = re.compile("|".join(re.escape(k) for k in sorted(pairs, key=len, reverse=True)),
+                         0 if lang == "zh" else re.IGNORECASE)
+    out, last = [], 0
+    lookup = {k.lower(): v for k, v in pairs.items()}
+    for m in pattern.finditer(text):
+        out.append(html.escape(text[last:m.start()]))
+        other = lookup.get(m.group(0).lower(), "")
+        out.append(f'<abbr class="term" title="{html.escape(other)}">'
+                   f"{html.escape(m.group(0))}</abbr>")
+        last = m.end()
+    out.append(html.escape(text[last:]))
+    return "".join(out)
+
+
+def _highlight(text: str, lang: Lang, marked: set[str]) -> str:
+    parts = []
+    for sentence in split_sentences(text, lang):
+        esc = html.escape(sentence)
+        parts.append(f"<mark>{esc}</mark>" if sentence in marked else esc)
+    return ("" if lang == "zh" else " ").join(parts)
+
+
+class ChatPage:
+    """The page's callbacks, around one shared assistant."""
+
+    def __init__(self, assistant: Assistant) -> None:
+        self.assistant = assistant
+        self.regulation = assistant.regulation
+        self._full_text = self._render_regulation()
+
+    # ------------------------------------------------------------------ ask
+
+    def respond(self, message: str, history: list[dict[str, Any]] | None,
+                lang_choice: str) -> Iterator[tuple[Any, ...]]:
+        """Stream an answer into the chat; then show its provisions as cards."""
+        history = list(history or [])
+        if not (message or "").strip():
+            raise gr.Error("请输入问题 · Please type a question.")
+        turns = [Turn(m["role"], _text(m["content"])) for m in history
+                 if m.get("role") in ("user", "assistant")]
+        history.append({"role": "user", "content": message})
+        history.append({"role": "assistant", "content": ""})
+        tokens: queue.Queue[str | None] = queue.Queue()
+        result: dict[str, Any] = {}
+
+        def work() -> None:
+            try:
+                result["answer"] = self.assistant.ask(
+                    message, lang=LANG_CHOICES.get(lang_choice), history=turns,  # type: ignore[arg-type]
+                    on_token=tokens.put)
+            except TiaoliError as exc:
+                result["error"] = exc
+            finally:
+                tokens.put(None)
+
+        threading.Thread(target=work, daemon=True, name="tiaoli-ask").start()
+        text = ""
+        while (piece := tokens.get()) is not None:
+            text += piece
+            history[-1]["content"] = text
+            yield history, gr.update(), gr.update(), ""
+        if "error" in result:
+            history.pop()
+            history.pop()
+            exc = result["error"]
+            raise gr.Error(f"{exc.message}" + (f" ({exc.hint})" if exc.hint else ""))
+        answer: Answer = result["answer"]
+        history[-1]["content"] = answer.answer
+        yield history, self.cards(answer), self._mode(answer), ""
+
+    @staticmethod
+    def _mode(answer: Answer) -> str:
+        extra = f" · searched: {answer.searched}" if answer.searched else ""
+        return f'<span class="mode-badge">模式 Mode: {html.escape(answer.mode)}</span>' + \
+            html.escape(extra)
+
+    def cards(self, answer: Answer) -> str:
+        """The cited (or, under a refusal, related) provisions, zh and en side by side."""
+        items = answer.related if answer.refused else answer.citations
+        if not items:
+            return ""
+        if answer.refused:
+            head = ('<div class="cards-title">相关条文 Related provisions</div>'
+                    '<div class="cards-refused">本条例未对此作出规定；以下条文仅供参考。 '
+                    'The Regulations do not address this; these are the closest provisions.'
+                    '</div>')
+        else:
+            head = '<div class="cards-title">依据 Provisions cited</div>'
+        q_tokens = {lang: self.assistant.extractive.question_tokens(
+            answer.searched or answer.question, lang) for lang in ("zh", "en")}
+        body = "".join(self._card(c, answer, q_tokens) for c in items)
+        return f'<div class="cards">{head}{body}</div>'
+
+    def _card(self, c: Citation, answer: Answer, q_tokens: dict[str, set[str]]) -> str:
+        marked = {lang: self._matched(text, lang, answer, q_tokens[lang])  # type: ignore[arg-type]
+                  for lang, text in (("zh", c.zh), ("en", c.en or ""))}
+        # The language the answer did not quote: mark what corresponds to the quote.
+        other: Lang = "en" if answer.lang == "zh" else "zh"
+        own_sents = split_sentences((c.zh if answer.lang == "zh" else c.en) or "", answer.lang)
+        other_sents = split_sentences((c.zh if other == "zh" else c.en) or "", other)
+        quoted = marked[answer.lang]
+        if own_sents and quoted == set(own_sents):
+            marked[other] = set(other_sents)
+        elif len(own_sents) == len(other_sents) and quoted:
+            marked[other] = {o for s, o in zip(own_sents, other_sents, strict=True)
+                             if s in quoted}
+        copy = html.escape(f"{c.label}\n{c.zh}\n{c.en or ''}".strip(), quote=True)
+        anchor = f"cite-{c.article}-{c.paragraph or 0}"
+        return (
+            f'<article class="card" id="{anchor}">'
+            f'<header><span class="label">{html.escape(c.label)}</span>'
+            f'<button class="copy" type="button" data-copy="{copy}">复制 Copy</button></header>'
+            f'<div class="sides"><div class="zh" lang="zh-CN"><span class="lang-tag">'
+            f'官方中文 Official Chinese</span>{_highlight(c.zh, "zh", marked["zh"])}</div>'
+            f'<div class="en" lang="en"><span class="lang-tag">English rendering</span>'
+            f'{_highlight(c.en or "", "en", marked["en"])}</div></div></article>')
+
+    def _matched(self, text: str, lang: Lang, answer: Answer, q_tokens: set[str]) -> set[str]:
+        """Sentences of ``text`` the answer quotes, else those sharing most with the question."""
+        sentences = split_sentences(text, lang)
+        quoted = {s for s in sentences if not answer.refused
+                  and (s in answer.answer or s[:1].lower() + s[1:] in answer.answer)}
+        if quoted or not sentences:
+            return quoted
+        scores = [self.assistant.extractive.support(q_tokens, s, lang) for s in sentences]
+        best = max(scores)
+        return {s for s, v in zip(sentences, scores, strict=True) if best > 0 and v == best}
+
+    # ----------------------------------------------------------- regulation
+
+    def _article_html(self, art: Article, focus: bool = False) -> str:
+        # Terms in most articles (制造业) would underline every line; mark the rest.
+        common = self.assistant.retriever.common_terms
+        terms = [t for t in self.assistant.glossary if t.zh not in common]
+        paras = []
+        for p in art.paragraphs:
+            label = (f"{label_zh(art.number, p.number)} · {label_en(art.number, p.number)}"
+                     if len(art.paragraphs) > 1 else "")
+            paras.append(
+                '<div class="para">' + (f'<div class="para-label">{label}</div>' if label else "")
+                + f'<div class="sides"><div class="zh" lang="zh-CN">'
+                f'{mark_terms(p.zh, terms, "zh")}</div>'
+                f'<div class="en" lang="en">{mark_terms(p.en or "", terms, "en")}</div>'
+                '</div></div>')
+        cls = "article focus" if focus else "article"
+        return (f'<section class="{cls}" id="art-{art.number}"><h3>{label_zh(art.number)} · '
+                f'{label_en(art.number)}</h3>{"".join(paras)}</section>')
+
+    def _render_regulation(self) -> str:
+        reg = self.regulation
+        head = (f'<div class="reg-head"><h2>{html.escape(reg.title_zh)}</h2>'
+                f'<p>{html.escape(reg.title_en or "")}</p>'
+                f'<p>{html.escape(reg.note_zh)}<br>{html.escape(reg.note_en or "")}</p></div>')
+        return head + "".join(self._article_html(a) for a in reg.articles)
+
+    def show_article(self, number: float | None) -> str:
+        """One article, side by side, for the jump box and deep links."""
+        if number is None:
+            return ""
+        n = int(number)
+        count = len(self.regulation.articles)
+        if not 1 <= n <= count:
+            raise gr.Error(f"本条例共{count}条 · The Regulations have {count} articles "
+                           f"(1 to {count}).")
+        return self._article_html(self.regulation.article(n), focus=True)
+
+    def on_load(self, request: gr.Request) -> tuple[Any, Any, str]:
+        """``/?article=17`` opens the regulation tab at that article."""
+        raw = request.query_params.get("article") if request else None
+        if raw and raw.strip().isdigit() and 1 <= int(raw) <= len(self.regulation.articles):
+            n = int(raw)
+            return gr.Tabs(selected="regulation"), gr.update(value=n), self.show_article(n)
+        return gr.Tabs(), gr.update(), ""
+
+    # ------------------------------------------------------------- glossary
+
+    def glossary_rows(self, query: str | None) -> list[list[str]]:
+        """Glossary rows matching ``query`` in either language (all when empty)."""
+        return [[t.zh, t.en + (f" (also: {'; '.join(t.variants)})" if t.variants else ""),
+                 t.note] for t in search(self.assistant.glossary, query)]
+
+    # ---------------------------------------------------------------- build
+
+    def blocks(self) -> gr.Blocks:
+        """The Gradio page."""
+        reg = self.regulation
+        with gr.Blocks(title=f"Tiaoli 条例 · {reg.title_zh}") as demo:
+            gr.HTML(f'<div class="tiaoli-header"><h1>条例 Tiaoli</h1><p>'
+                    f'{html.escape(reg.title_zh)} · {html.escape(reg.title_en or "")}</p></div>')
+            with gr.Tabs() as tabs:
+                with gr.Tab("问答 Ask", id="ask"):
+                    with gr.Row(equal_height=False):
+                        with gr.Column(scale=5, min_width=320):
+                            chatbot = gr.Chatbot(label="对话 Conversation", height=460,
+                                                 elem_id="chat")
+                            question = gr.Textbox(
+                                show_label=False, elem_id="question", lines=1, max_lines=4,
+                                placeholder="用中文或英文提问 · Ask in Chinese or English")
+                            with gr.Row():
+                                send = gr.Button("发送 Send", variant="primary", elem_id="send")
+                                clear = gr.Button("清空 Clear", elem_id="clear")
+                            lang = gr.Radio(list(LANG_CHOICES), value="自动 Auto",
+                                            label="回答语言 Answer language", elem_id="lang")
+                            gr.Examples(EXAMPLES, inputs=question,
+                                        label="示例问题 Example questions")
+                        with gr.Column(scale=5, min_width=320):
+                            mode = gr.HTML(elem_id="mode")
+                            cards = gr.HTML(elem_id="cards")
+                with gr.Tab("条例全文 Regulation", id="regulation"):
+                    with gr.Row():
+                        number = gr.Number(label="跳转到条 Go to article", minimum=1,
+                                           maximum=len(reg.articles), precision=0,
+                                           elem_id="article-number", scale=3)
+                        go = gr.Button("跳转 Go", elem_id="article-go", scale=1)
+                    article_view = gr.HTML(elem_id="article-view")
+                    gr.HTML(self._full_text, elem_id="regulation-text")
+                with gr.Tab("术语表 Glossary", id="glossary"):
+                    term = gr.Textbox(label="查找术语 Find a term (中文 or English)",
+                                      elem_id="glossary-search")
+                    table = gr.Dataframe(value=self.glossary_rows(None),
+                                         headers=["中文", "English", "说明 Note"],
+                                         interactive=False, wrap=True, elem_id="glossary")
+            outputs = [chatbot, cards, mode, question]
+            send.click(self.respond, [question, chatbot, lang], outputs,
+                       concurrency_limit=CONCURRENCY)
+            question.submit(self.respond, [question, chatbot, lang], outputs,
+                            concurrency_limit=CONCURRENCY)
+            clear.click(lambda: ([], "", "", ""), None, outputs)
+            go.click(self.show_article, number, article_view)
+            number.submit(self.show_article, number, article_view)
+            term.change(self.glossary_rows, term, table)
+            demo.load(self.on_load, None, [tabs, number, article_view])
+        return demo  # type: ignore[no-any-return]
+
+
+def _text(content: Any) -> str:
+    """A chat message's text, whatever shape Gradio gives it."""
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):
+        return " ".join(_text(c) for c in content)
+    if isinstance(content, dict):
+        return str(content.get("text") or content.get("content") or "")
+    return str(content)
+
+
+def create_app(assistant: Assistant) -> FastAPI:
+    """The whole server: the JSON API, with the page mounted at ``/``."""
+    api = create_api(assistant)
+    page = ChatPage(assistant)
+    demo = page.blocks()
+    demo.queue(default_concurrency_limit=CONCURRENCY)
+    app: FastAPI = gr.mount_gradio_app(
+        api, demo, path="/", css=_asset("page.css"),
+        head=f"<script>{_asset('page.js')}</script>",
+        theme=gr.themes.Soft(font=_FONTS, font_mono=_MONO))
+    return app

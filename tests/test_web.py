@@ -1,0 +1,220 @@
+"""The server: the JSON API over HTTP, and the page in a real browser."""
+
+from __future__ import annotations
+
+import concurrent.futures
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--no-first-run"]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    port = _free_port()
+    log = tmp_path_factory.mktemp("server") / "server.log"
+    env = {**os.environ, "GRADIO_ANALYTICS_ENABLED": "False",
+           "TIAOLI_HOME": str(log.parent / "home")}
+    with log.open("w") as out:
+        proc = subprocess.Popen([sys.executable, "-m", "assistant", "serve", "--port", str(port)],
+                                stdout=out, stderr=subprocess.STDOUT, env=env)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                if httpx.get(f"{url}/healthz", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"server did not start:\n{log.read_text()}")
+            time.sleep(0.5)
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+
+
+# ------------------------------------------------------------------- the API
+
+
+def test_healthz(server: str) -> None:
+    data = httpx.get(f"{server}/healthz").json()
+    assert data["status"] == "ok"
+    assert data["articles"] == 20
+    assert data["answerer"] == "extractive"
+
+
+def test_ask_chinese(server: str) -> None:
+    r = httpx.post(f"{server}/api/ask", json={"question": "企业能不能自己搞职业技能等级认定？"},
+                   timeout=30)
+    assert r.status_code == 200
+    data = r.json()
+    assert data["lang"] == "zh"
+    assert data["citations"][0]["label"] == "第九条第一款 | Article 9(1)"
+    assert data["refused"] is False
+
+
+def test_ask_english_follow_up_with_history(server: str) -> None:
+    body = {"question": "and what about land?",
+            "history": [{"role": "user", "content": "What financing support can we get?"}]}
+    data = httpx.post(f"{server}/api/ask", json=body, timeout=30).json()
+    assert data["citations"][0]["article"] == 17
+    assert data["searched"]
+
+
+def test_ask_refusal(server: str) -> None:
+    data = httpx.post(f"{server}/api/ask", json={"question": "What is the minimum wage?"},
+                      timeout=30).json()
+    assert data["refused"] is True
+    assert data["related"]
+    assert data["citations"] == []
+
+
+def test_article(server: str) -> None:
+    data = httpx.get(f"{server}/api/articles/17").json()
+    assert data["number"] == 17
+    assert len(data["paragraphs"]) == 3
+    assert data["paragraphs"][1]["en"].startswith("People's governments")
+
+
+def test_search(server: str) -> None:
+    data = httpx.get(f"{server}/api/search", params={"q": "第三条", "k": 2}).json()
+    assert [h["article"] for h in data["hits"]][0] == 3
+    assert len(data["hits"]) == 2
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "kwargs", "status", "says"),
+    [
+        pytest.param("post", "/api/ask", {"json": {"question": "  "}}, 400, "empty",
+                     id="empty-question"),
+        pytest.param("post", "/api/ask", {"json": {}}, 422, "question", id="no-question"),
+        pytest.param("post", "/api/ask", {"content": b"{bad",
+                                          "headers": {"content-type": "application/json"}},
+                     422, "not valid JSON", id="malformed-json"),
+        pytest.param("post", "/api/ask", {"json": {"question": "x" * 5000}}, 400, "limit",
+                     id="too-long"),
+        pytest.param("post", "/api/ask", {"json": {"question": "x", "lang": "fr"}}, 422, "lang",
+                     id="bad-lang"),
+        pytest.param("get", "/api/articles/99", {}, 404, "20 articles", id="article-99"),
+        pytest.param("get", "/api/articles/0", {}, 404, "20 articles", id="article-0"),
+        pytest.param("get", "/api/articles/seventeen", {}, 422, "number", id="article-word"),
+        pytest.param("get", "/api/search", {"params": {"q": "x", "k": 0}}, 422, "k",
+                     id="search-k-0"),
+        pytest.param("get", "/api/search", {"params": {"q": " "}}, 400, "empty",
+                     id="search-empty"),
+    ],
+)
+def test_user_errors_are_4xx_with_a_message(server: str, method: str, path: str, kwargs: dict,
+                                           status: int, says: str) -> None:
+    r = httpx.request(method, f"{server}{path}", timeout=30, **kwargs)
+    assert r.status_code == status
+    assert says in r.json()["error"]
+
+
+def test_openapi_describes_the_api(server: str) -> None:
+    paths = httpx.get(f"{server}/openapi.json").json()["paths"]
+    assert {"/api/ask", "/api/articles/{number}", "/api/search", "/healthz"} <= set(paths)
+
+
+def test_concurrent_questions_all_answered(server: str) -> None:
+    questions = ["第十七条", "What is Article 5 about?", "可以租地吗？", "minimum wage?"] * 4
+
+    def ask(q: str) -> int:
+        return httpx.post(f"{server}/api/ask", json={"question": q}, timeout=60).status_code
+
+    with concurrent.futures.ThreadPoolExecutor(8) as pool:
+        assert list(pool.map(ask, questions)) == [200] * len(questions)
+
+
+# --------------------------------------------------------------- the browser
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    if not Path(CHROMIUM).exists() or shutil.which("chromium") is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("chromium is missing under CI=true (make test installs it as root)")
+        pytest.skip("chromium is not installed (apt-get install chromium fonts-noto-cjk)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        yield b
+        b.close()
+
+
+def _ask(page: object, question: str) -> None:
+    page.fill("#question textarea", question)  # type: ignore[attr-defined]
+    page.click("#send")  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_page_answers_with_side_by_side_citations(server: str, browser: object, width: int,
+                                                   tmp_path: Path) -> None:
+    page = browser.new_page(viewport={"width": width, "height": 900})  # type: ignore[attr-defined]
+    page.goto(server + "/", wait_until="domcontentloaded")
+    page.wait_for_selector("#question textarea", timeout=60_000)
+
+    _ask(page, "企业能不能自己搞职业技能等级认定？")
+    card = page.wait_for_selector("#cards .card", timeout=60_000)
+    assert "第九条第一款 | Article 9(1)" in card.inner_text()
+    assert "自主开展职业技能等级认定" in page.inner_text("#cards .card .zh")
+    assert "vocational skill level accreditation" in page.inner_text("#cards .card .en")
+    assert page.locator("#cards .card .zh mark").count() >= 1
+    assert "根据第九条第一款" in page.inner_text("#chat")
+    page.screenshot(path=str(tmp_path / f"zh-{width}.png"), full_page=True)
+
+    _ask(page, "Can we lease industrial land instead of buying it?")
+    page.wait_for_function(
+        "() => document.querySelector('#cards')?.innerText.includes('Article 17(2)')",
+        timeout=60_000)
+    assert "弹性年期出让" in page.inner_text("#cards .card .zh")
+    assert "granting for flexible terms" in page.inner_text("#cards .card .en")
+    assert "Under Article 17(2) of the Regulations" in page.inner_text("#chat")
+    assert "extractive" in page.inner_text("#mode")
+    page.screenshot(path=str(tmp_path / f"en-{width}.png"), full_page=True)
+    assert (tmp_path / f"en-{width}.png").stat().st_size > 10_000
+    page.close()
+
+
+def test_deep_link_opens_article_17(server: str, browser: object, tmp_path: Path) -> None:
+    page = browser.new_page(viewport={"width": 1280, "height": 900})  # type: ignore[attr-defined]
+    page.goto(server + "/?article=17", wait_until="domcontentloaded")
+    view = page.wait_for_selector("#article-view .article", timeout=60_000)
+    text = view.inner_text()
+    assert "第十七条 · Article 17" in text
+    assert "弹性年期出让" in text
+    assert view.is_visible()
+    page.screenshot(path=str(tmp_path / "article-17.png"))
+    page.close()
+
+
+def test_refusal_shows_related_provisions(server: str, browser: object) -> None:
+    page = browser.new_page(viewport={"width": 1280, "height": 900})  # type: ignore[attr-defined]
+    page.goto(server + "/", wait_until="domcontentloaded")
+    page.wait_for_selector("#question textarea", timeout=60_000)
+    _ask(page, "What is the minimum wage?")
+    page.wait_for_selector("#cards .card", timeout=60_000)
+    assert "Related provisions" in page.inner_text("#cards")
+    assert "These Regulations do not address this." in page.inner_text("#chat")
+    page.close()
