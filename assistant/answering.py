@@ -229,7 +229,7 @@ class ExtractiveAnswerer:
         self._idf = {lang: self._document_frequencies(lang) for lang in ("zh", "en")}
         import jieba.posseg
 
-        self._pos = jieba.posseg.POSTokenizer(retriever.tokenizers.jieba)
+        self.pos = jieba.posseg.POSTokenizer(retriever.tokenizers.jieba)
 
     def _document_frequencies(self, lang: Lang) -> dict[str, float]:
         texts = [c.text for c in self.retriever.chunks if c.lang == lang and c.paragraph]
@@ -323,7 +323,7 @@ class ExtractiveAnswerer:
                 quoted = quoted[0].lower() + quoted[1:]  # it follows "Under Article N, "
             block = self.prompts.phrase("lead", lang, label=para_label) + quoted
             top = max(sentences, key=lambda c: c.support)
-            items = enumeration(top.text, lang, self._zh_count(article, paragraph), self._pos)
+            items = enumeration(top.text, lang, self._zh_count(article, paragraph), self.pos)
             if items:
                 block += "\n" + self.prompts.phrase("list_intro", lang) + "\n" + "\n".join(
                     f"- {item}" for item in items)
@@ -334,7 +334,7 @@ class ExtractiveAnswerer:
     def _zh_count(self, article: int, paragraph: int) -> list[int]:
         zh = self.regulation.article(article).paragraph(paragraph).zh
         return [len(items) for s in split_sentences(zh, "zh")
-                if (items := enumeration(s, "zh", None, self._pos))]
+                if (items := enumeration(s, "zh", None, self.pos))]
 
     @staticmethod
     def _join(sentences: list[str], positions: list[int], lang: Lang) -> str:
@@ -381,8 +381,9 @@ def enumeration(sentence: str, lang: Lang, zh_counts: list[int] | None,
     return parts if len(parts) >= 3 and len(parts) in zh_counts else []
 
 
-def _zh_items(sentence: str, pos: Any) -> list[str]:
-    best: list[str] = []
+def zh_enumerations(sentence: str, pos: Any = None) -> list[list[str]]:
+    """Every enumeration (three or more items joined by 、 and closed by 等), in order."""
+    found = []
     for clause in re.split(r"[，,；;。：:]", sentence):
         end = _ENUM_END.search(clause)
         if clause.count("、") < 2 or not end:
@@ -391,9 +392,19 @@ def _zh_items(sentence: str, pos: Any) -> list[str]:
         if len(items) < 3:
             continue
         items[0] = _strip_lead(items[0], max(len(i) for i in items[1:]), pos)
-        if all(items) and len(items) > len(best):
-            best = items
-    return best if len(best) >= 3 else []
+        if all(items):
+            found.append(items)
+    return found
+
+
+def en_enumerations(sentence: str) -> list[int]:
+    """The item count of every "such as …" list in an English sentence, in order (by commas)."""
+    return [len([p for p in m.group(1).split(",") if p.strip()])
+            for m in _EN_LIST.finditer(sentence)]
+
+
+def _zh_items(sentence: str, pos: Any) -> list[str]:
+    return max(zh_enumerations(sentence, pos), key=len, default=[])
 
 
 def _strip_lead(first: str, longest: int, pos: Any) -> str:

@@ -318,6 +318,49 @@ def eval_cmd(obj: Context, questions_file: Path, json_out: Path | None) -> None:
         click.echo(f"Wrote {json_out}")
 
 
+@cli.command("compare")
+@click.argument("reference")
+@click.argument("candidate", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@click.pass_obj
+def compare_cmd(obj: Context, reference: str, candidate: Path, as_json: bool) -> None:
+    """Compare a candidate English rendering of an article (17) or paragraph (17.2).
+
+    CANDIDATE is a file, or - for standard input: the rendering of that article,
+    or a file shaped like our rendering (blocks starting "Article N ") from which
+    the article is taken. Flags omissions, additions, glossary terms rendered
+    otherwise, and numbers, dates and list lengths that differ.
+    """
+    from .app import build_assistant
+    from .compare import Comparer
+
+    number, para = parse_reference(reference)
+    try:
+        text = sys.stdin.read() if str(candidate) == "-" else candidate.read_text("utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"cannot read {candidate}: {exc}") from None
+    assistant = build_assistant(obj.settings)
+    obj.regulation.article(number)
+    comparer = Comparer(assistant.regulation, assistant.embeddings,
+                        assistant.retriever.tokenizers, assistant.glossary,
+                        assistant.extractive.pos)
+    report = comparer.compare(number, para, text)
+    if as_json:
+        _echo_json(report.to_json())
+        return
+    for a in report.alignments:
+        click.echo(f"[{a.similarity:.2f}] {a.zh}\n  ours:      {a.reference}\n"
+                   f"  candidate: {a.candidate or '(nothing)'}")
+    for kind, key in (("possible omission", "zh"), ("possible addition", "candidate")):
+        for item in getattr(report, "omissions" if key == "zh" else "additions"):
+            click.echo(f"{kind}: {item[key]}")
+    for t in report.terms:
+        click.echo(f"term: {t['zh']} should read \"{t['expected']}\" in: {t['sentence']}")
+    for n in report.numbers:
+        click.echo(f"number: expected {n['expected']}, found {n['candidate']} ({n['zh']})")
+    click.echo("clean: nothing flagged" if report.clean else "flagged: see above")
+
+
 @cli.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
 @click.option("--port", type=click.IntRange(1, 65535), default=7860, show_default=True,
