@@ -108,14 +108,14 @@ class ScopeRules:
     """What a question may ask that a regulation can or cannot say (data/scope_rules.json)."""
 
     regions: dict[str, str]  # zh -> en
-    liability: dict[str, list[str]]  # lang -> words
-    money: dict[str, list[str]]
+    subjects: dict[str, dict[str, list[str]]]  # subject -> lang -> words
 
     @classmethod
     def load(cls, path: Path) -> ScopeRules:
         """Read the rules file."""
         raw = json.loads(path.read_text(encoding="utf-8"))
-        return cls(raw["regions"], raw["liability"], raw["money"])
+        return cls(raw["regions"], {k: v for k, v in raw.items()
+                                    if k not in ("regions", "_comment")})
 
 
 def _mentions(text: str, words: Sequence[str]) -> list[str]:
@@ -132,9 +132,10 @@ class ScopeJudge:
 
     - jurisdiction: a question naming another province-level region (江苏,
       Guangdong) asks about rules this regulation cannot hold;
-    - what the text can say: questions about liability and penalties, or about
-      sums of money, are out of scope when no article uses such words
-      (this regulation has no penalty article and names no amounts);
+    - what the text can say: questions about liability and penalties, sums of
+      money, taxes or wages are out of scope when no article uses such words
+      (this regulation has no penalty article, and names no amounts, taxes or
+      wages);
     - closeness: the margin by which the question's embedding is nearer to
       the nearest provision than to the nearest of a list of subjects that
       regulations usually leave elsewhere (``data/scope_topics.txt``); at or
@@ -163,10 +164,10 @@ class ScopeJudge:
         self._own_regions = {zh for zh, en in self.rules.regions.items()
                              if zh in title or en in title}
         body = "\n".join(c.text for c in index.chunks)
-        self._text_has = {
-            "liability": any(_mentions(body, ws) for ws in self.rules.liability.values()),
-            "money": bool(re.search(r"\d\s*(?:万|亿)?元|yuan|RMB", body)),
-        }
+        self._text_has = {subject: any(_mentions(body, ws) for ws in words.values())
+                          for subject, words in self.rules.subjects.items()}
+        # Sums of money are figures, whatever words name them.
+        self._text_has["money"] = bool(re.search(r"\d\s*(?:万|亿)?元|yuan|RMB", body))
 
     def margin(self, vector: np.ndarray) -> float:
         """Similarity to the nearest provision minus that to the nearest outside subject."""
@@ -183,8 +184,7 @@ class ScopeJudge:
                   and (zh in question or re.search(rf"\b{re.escape(en)}\b", question))]
         if others:
             return f"names another jurisdiction ({others[0]})"
-        for kind in ("liability", "money"):
-            words = getattr(self.rules, kind)
+        for kind, words in self.rules.subjects.items():
             asked = _mentions(question, words["zh"] + words["en"])
             if asked and not self._text_has[kind]:
                 return f"asks about {kind} ({asked[0]}), which no article mentions"

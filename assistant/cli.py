@@ -294,26 +294,48 @@ def ask_cmd(obj: Context, question: str, lang: str, history_file: Path | None,
 
 @cli.command("eval")
 @click.option("--questions", "questions_file", type=click.Path(dir_okay=False, path_type=Path),
-              required=True, help="A question set: JSON lines {id, lang, question, gold}.")
+              default=None, help="A question set: JSON lines {id, lang, question, gold}.")
+@click.option("--statements", "statements_file",
+              type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="A statement set: JSON lines {id, lang, statement, verdict, gold}.")
 @click.option("--json", "json_out", type=click.Path(dir_okay=False, writable=True,
               path_type=Path), default=None, help="Write the full results as JSON to this file.")
 @click.pass_obj
-def eval_cmd(obj: Context, questions_file: Path, json_out: Path | None) -> None:
+def eval_cmd(obj: Context, questions_file: Path | None, statements_file: Path | None,
+             json_out: Path | None) -> None:
     """Measure retrieval and answers on a question set, per language.
 
     Retrieval: BM25 alone, dense alone and fused side by side. Answers (with
     the configured answerer): citation precision, invalid citations, refusal
-    accuracy and answer-language accuracy.
+    accuracy and answer-language accuracy. Statements (--statements): verdict
+    accuracy and a confusion table.
     """
     from .app import build_assistant
-    from .evaluation import evaluate, format_table, load_questions
+    from .evaluation import (
+        evaluate,
+        evaluate_statements,
+        format_statements,
+        format_table,
+        load_questions,
+        load_statements,
+    )
 
-    questions = load_questions(questions_file)
+    if questions_file is None and statements_file is None:
+        raise UsageError("nothing to evaluate", "give --questions FILE and/or --statements FILE")
+    questions = load_questions(questions_file) if questions_file else None
+    statements = load_statements(statements_file) if statements_file else None
     assistant = build_assistant(obj.settings)
-    report = evaluate(assistant, questions)
-    click.echo(format_table(report))
+    out: dict[str, Any] = {}
+    if questions is not None:
+        report = evaluate(assistant, questions)
+        click.echo(format_table(report))
+        out = report.to_json()
+    if statements is not None:
+        verdicts = evaluate_statements(assistant, statements)
+        click.echo(("\n" if questions is not None else "") + format_statements(verdicts))
+        out["statements"] = verdicts
     if json_out is not None:
-        json_out.write_text(json.dumps(report.to_json(), ensure_ascii=False, indent=2) + "\n",
+        json_out.write_text(json.dumps(out, ensure_ascii=False, indent=2) + "\n",
                             encoding="utf-8")
         click.echo(f"Wrote {json_out}")
 
@@ -359,6 +381,32 @@ def compare_cmd(obj: Context, reference: str, candidate: Path, as_json: bool) ->
     for n in report.numbers:
         click.echo(f"number: expected {n['expected']}, found {n['candidate']} ({n['zh']})")
     click.echo("clean: nothing flagged" if report.clean else "flagged: see above")
+
+
+@cli.command("check")
+@click.argument("statement")
+@click.option("--lang", type=click.Choice(["auto", "zh", "en"]), default="auto",
+              show_default=True, help="The statement's language (auto: detect).")
+@click.option("--json", "as_json", is_flag=True,
+              help='Print {"statement", "lang", "verdict", "citations", "explanation"}.')
+@click.pass_obj
+def check_cmd(obj: Context, statement: str, lang: str, as_json: bool) -> None:
+    """Check whether the regulation says what STATEMENT says.
+
+    Verdicts: supported, partly_supported (the provision exists but the
+    statement changes its actor, modality, scope or a list) or not_stated.
+    """
+    from .app import build_assistant
+    from .check import Checker
+
+    result = Checker(build_assistant(obj.settings)).check(
+        statement, None if lang == "auto" else lang)  # type: ignore[arg-type]
+    if as_json:
+        _echo_json(result.to_json())
+        return
+    click.echo(f"{result.verdict}: {result.explanation}")
+    for c in result.citations:
+        click.echo(f"  {c.label}\n    {c.zh}" + (f"\n    {c.en}" if c.en else ""))
 
 
 @cli.command("serve")

@@ -276,3 +276,84 @@ def format_table(report: Report) -> str:
                      f"{pct(j['answerable_refused']) + answerable:>22}"
                      f"{pct(j['answer_language']):>13}")
     return "\n".join(lines).rstrip()
+
+
+# ---------------------------------------------------------------- statements
+
+
+@dataclass(frozen=True)
+class Statement:
+    """One line of a statement set."""
+
+    id: str
+    lang: str
+    statement: str
+    verdict: str
+    gold: tuple[int, ...]
+
+
+def load_statements(path: Path) -> list[Statement]:
+    """Read a statement set; a malformed line is a UsageError naming it."""
+    from .check import VERDICTS
+
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (FileNotFoundError, UnicodeDecodeError) as exc:
+        raise UsageError(f"cannot read {path}: {exc}") from None
+    out = []
+    for no, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            d = json.loads(line)
+            s = Statement(str(d["id"]), d["lang"], d["statement"], d["verdict"],
+                          tuple(int(g) for g in d.get("gold", [])))
+        except (json.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
+            raise UsageError(f"{path} line {no}: not a statement ({type(exc).__name__}: {exc})",
+                             'each line must be {"id", "lang", "statement", "verdict", "gold"}'
+                             ) from None
+        if s.verdict not in VERDICTS or s.lang not in ("zh", "en"):
+            raise UsageError(f"{path} line {no}: verdict must be one of {', '.join(VERDICTS)} "
+                             "and lang zh or en")
+        out.append(s)
+    if not out:
+        raise UsageError(f"{path}: no statements")
+    return out
+
+
+def evaluate_statements(assistant: Assistant, statements: list[Statement]) -> dict[str, Any]:
+    """Verdict accuracy (overall and per language), the confusion table, and each result."""
+    from .check import VERDICTS, Checker
+
+    checker = Checker(assistant)
+    rows = []
+    confusion = {gold: dict.fromkeys(VERDICTS, 0) for gold in VERDICTS}
+    for s in statements:
+        result = checker.check(s.statement, s.lang)  # type: ignore[arg-type]
+        confusion[s.verdict][result.verdict] += 1
+        rows.append({"id": s.id, "lang": s.lang, "gold_verdict": s.verdict,
+                     "verdict": result.verdict, "gold": list(s.gold),
+                     "cited": [c.article for c in result.citations],
+                     "differences": result.differences})
+    by_lang = {}
+    for lang in sorted({str(r["lang"]) for r in rows}):
+        sub = [r for r in rows if r["lang"] == lang]
+        by_lang[lang] = round(sum(r["verdict"] == r["gold_verdict"] for r in sub) / len(sub), 4)
+    right = sum(r["verdict"] == r["gold_verdict"] for r in rows)
+    return {"accuracy": round(right / len(rows), 4), "accuracy_by_lang": by_lang,
+            "unrelated_judged_supported": confusion["not_stated"]["supported"],
+            "confusion": confusion, "results": rows}
+
+
+def format_statements(report: dict[str, Any]) -> str:
+    """The printed statement table: accuracy, then gold verdict (rows) by verdict (columns)."""
+    from .check import VERDICTS
+
+    by_lang = ", ".join(f"{k} {v:.3f}" for k, v in report["accuracy_by_lang"].items())
+    lines = [f"statements: verdict accuracy {report['accuracy']:.3f} ({by_lang}); "
+             f"unrelated judged supported: {report['unrelated_judged_supported']}",
+             f"  {'gold / verdict':<18}" + "".join(f"{v:>18}" for v in VERDICTS)]
+    for gold in VERDICTS:
+        lines.append(f"  {gold:<18}" + "".join(f"{report['confusion'][gold][v]:>18}"
+                                               for v in VERDICTS))
+    return "\n".join(lines)

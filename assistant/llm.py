@@ -201,6 +201,20 @@ class LLMAnswerer:
             notes.append("the model cited no provision; its sources are attached")
         return LLMReply(text, found, False, notes)
 
+    def judge_statement(self, statement: str, hits: Sequence[Hit],
+                        lang: Lang) -> tuple[str, LLMReply]:
+        """(verdict, checked reply) for a statement; raises LLMError when the model fails."""
+        context, provided = self.context(hits)
+        prompt = self.prompts.template("check", lang).format(
+            title_zh=self.regulation.title_zh, title_en=self.regulation.title_en or "",
+            context=context, statement=statement)
+        raw = _stream_with_deadline(self.model, prompt, self.timeout, None).strip()
+        first, _, rest = raw.partition("\n")
+        verdict = re.sub(r"[^a-z_]", "", first.lower())
+        if verdict not in ("supported", "partly_supported", "not_stated"):
+            raise LLMError(f"the model gave no verdict (its first line was {first[:60]!r})")
+        return verdict, self.check(rest.strip() or first, provided, hits, lang)
+
     def condense(self, question: str, history: Sequence[Any], lang: Lang) -> str:
         """The follow-up rewritten by the model as a standalone question."""
         transcript = "\n".join(f"{t.role}: {t.content}" for t in history)

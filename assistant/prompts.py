@@ -1,7 +1,7 @@
 """Prompt files and fixed phrases, loaded and checked once at start-up.
 
-``prompts/`` holds the LLM prompts (``answer.zh.txt``, ``answer.en.txt``,
-``condense.zh.txt``, ``condense.en.txt``) and ``phrases.json``: the refusal
+``prompts/`` holds the LLM prompts (``answer``, ``condense`` and ``check``, each
+``.zh.txt`` and ``.en.txt``) and ``phrases.json``: the refusal
 phrase and the few framing phrases of answers, one per language, defined
 once and used by the answerers, the parser of LLM output and the eval.
 A placeholder a file may not use is an error naming the file.
@@ -22,6 +22,7 @@ LANGS = ("zh", "en")
 _TEMPLATES = {
     "answer": {"title_zh", "title_en", "refusal", "context", "question"},
     "condense": {"history", "question"},
+    "check": {"title_zh", "title_en", "context", "statement"},
 }
 _PHRASES = {
     "refusal": set(), "lead": {"label"}, "related_intro": set(), "list_intro": set(),
