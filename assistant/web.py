@@ -22,12 +22,15 @@ from fastapi import FastAPI
 from .answering import Answer, Citation, split_sentences
 from .api import create_api
 from .app import Assistant
+from .check import Checker
 from .chunking import Lang
+from .compare import Comparer
 from .conversation import Turn
 from .corpus import Article
 from .errors import TiaoliError
 from .glossary import Term, search
 from .numerals import label_en, label_zh
+from .references import parse_reference
 
 LANG_CHOICES = {"自动 Auto": None, "中文": "zh", "English": "en"}
 EXAMPLES = [
@@ -90,6 +93,10 @@ class ChatPage:
         self.assistant = assistant
         self.regulation = assistant.regulation
         self._full_text = self._render_regulation()
+        self.comparer = Comparer(assistant.regulation, assistant.embeddings,
+                                 assistant.retriever.tokenizers, assistant.glossary,
+                                 assistant.extractive.pos)
+        self.checker = Checker(assistant)
 
     # ------------------------------------------------------------------ ask
 
@@ -235,6 +242,66 @@ class ChatPage:
             return gr.Tabs(selected="regulation"), gr.update(value=n), self.show_article(n)
         return gr.Tabs(), gr.update(), ""
 
+    # ------------------------------------------------------ compare, check
+
+    def compare(self, reference: str, candidate: str) -> str:
+        """The comparison as a colour-coded table: official, ours, candidate."""
+        try:
+            number, para = parse_reference(reference or "")
+            report = self.comparer.compare(number, para, candidate or "")
+        except TiaoliError as exc:
+            raise gr.Error(exc.message + (f" ({exc.hint})" if exc.hint else "")) from None
+        omitted = {o["zh"] for o in report.omissions}
+        number_zh = {n["zh"] for n in report.numbers}
+        rows = []
+        for a in report.alignments:
+            flags = []
+            if any(z in a.zh for z in omitted):
+                flags.append(("omission", "可能遗漏 possible omission"))
+            terms = [t for t in report.terms if t["zh"] in a.zh and t["sentence"] == a.candidate]
+            if terms:
+                flags.append(("term", "术语 term: " + "; ".join(
+                    f"{t['zh']} → {t['expected']}" for t in terms)))
+            if a.zh in number_zh:
+                flags.append(("number", "数字/列举 numbers or list: " + "; ".join(
+                    f"{n['expected']} ≠ {n['candidate']}" for n in report.numbers
+                    if n["zh"] == a.zh)))
+            cls = flags[0][0] if flags else "ok"
+            note = "<br>".join(html.escape(f) for _, f in flags) or "✓"
+            rows.append(
+                f'<tr class="cmp-{cls}"><td lang="zh-CN">{html.escape(a.zh)}</td>'
+                f'<td>{html.escape(a.reference)}</td><td>{html.escape(a.candidate) or "—"}</td>'
+                f'<td>{a.similarity:.2f}</td><td>{note}</td></tr>')
+        for extra in report.additions:
+            rows.append(f'<tr class="cmp-addition"><td>—</td><td>—</td>'
+                        f'<td>{html.escape(extra["candidate"])}</td><td></td>'
+                        f'<td>可能增译 possible addition</td></tr>')
+        count = (len(report.omissions) + len(report.additions) + len(report.terms)
+                 + len(report.numbers))
+        verdict = ("未发现问题 Nothing flagged" if report.clean
+                   else f"发现 {count} 处问题 · {count} issue(s) flagged")
+        return (f'<div class="cmp-summary cmp-{"clean" if report.clean else "flagged"}">'
+                f"{verdict}</div><table class=\"cmp\"><thead><tr><th>官方中文 Official</th>"
+                "<th>我们的译文 Our rendering</th><th>待比对译文 Candidate</th><th>相似度 Sim.</th>"
+                f"<th>标记 Flags</th></tr></thead><tbody>{''.join(rows)}</tbody></table>")
+
+    def check(self, statement: str) -> str:
+        """The verdict on a statement, with the provision it rests on as a card."""
+        try:
+            result = self.checker.check(statement or "")
+        except TiaoliError as exc:
+            raise gr.Error(exc.message + (f" ({exc.hint})" if exc.hint else "")) from None
+        names = {"supported": "符合 Supported", "partly_supported": "部分符合 Partly supported",
+                 "not_stated": "未作规定 Not stated"}
+        as_answer = Answer(result.statement, result.lang, result.mode, result.explanation,
+                           False, tuple(result.citations))
+        q_tokens = {lang: self.assistant.extractive.question_tokens(result.statement, lang)
+                    for lang in ("zh", "en")}
+        cards = "".join(self._card(c, as_answer, q_tokens) for c in result.citations)
+        return (f'<div class="verdict verdict-{result.verdict}">{names[result.verdict]}</div>'
+                f'<p class="explanation">{html.escape(result.explanation)}</p>'
+                f'<div class="cards">{cards}</div>')
+
     # ------------------------------------------------------------- glossary
 
     def glossary_rows(self, query: str | None) -> list[list[str]]:
@@ -277,6 +344,27 @@ class ChatPage:
                         go = gr.Button("跳转 Go", elem_id="article-go", scale=1)
                     article_view = gr.HTML(elem_id="article-view")
                     gr.HTML(self._full_text, elem_id="regulation-text")
+                with gr.Tab("译文比对 Compare", id="compare"):
+                    gr.Markdown("粘贴一条或一款的英文译文，与官方中文逐句对齐比对。 "
+                                "Paste an English rendering of an article (17) or paragraph "
+                                "(17.2); it is aligned sentence by sentence with the official "
+                                "Chinese and checked for omissions, additions, terms, numbers "
+                                "and lists.")
+                    with gr.Row():
+                        cmp_ref = gr.Textbox(label="条款 Article or paragraph", value="17",
+                                             elem_id="compare-ref", scale=1)
+                        cmp_go = gr.Button("比对 Compare", variant="primary",
+                                           elem_id="compare-go", scale=1)
+                    cmp_text = gr.Textbox(label="待比对译文 Candidate rendering", lines=8,
+                                          elem_id="compare-text")
+                    cmp_out = gr.HTML(elem_id="compare-result")
+                with gr.Tab("表述核对 Check", id="check"):
+                    gr.Markdown("输入对条例的一句表述，核对条文是否这样规定。 Enter a statement "
+                                "about the Regulations to check it against the provisions.")
+                    chk_text = gr.Textbox(label="表述 Statement", elem_id="check-text",
+                                          placeholder="企业必须参与制定国际标准")
+                    chk_go = gr.Button("核对 Check", variant="primary", elem_id="check-go")
+                    chk_out = gr.HTML(elem_id="check-result")
                 with gr.Tab("术语表 Glossary", id="glossary"):
                     term = gr.Textbox(label="查找术语 Find a term (中文 or English)",
                                       elem_id="glossary-search")
@@ -292,6 +380,10 @@ class ChatPage:
             go.click(self.show_article, number, article_view)
             number.submit(self.show_article, number, article_view)
             term.change(self.glossary_rows, term, table)
+            cmp_go.click(self.compare, [cmp_ref, cmp_text], cmp_out,
+                         concurrency_limit=CONCURRENCY)
+            chk_go.click(self.check, chk_text, chk_out, concurrency_limit=CONCURRENCY)
+            chk_text.submit(self.check, chk_text, chk_out, concurrency_limit=CONCURRENCY)
             demo.load(self.on_load, None, [tabs, number, article_view])
         return demo  # type: ignore[no-any-return]
 

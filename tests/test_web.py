@@ -218,3 +218,31 @@ def test_refusal_shows_related_provisions(server: str, browser: object) -> None:
     assert "Related provisions" in page.inner_text("#cards")
     assert "These Regulations do not address this." in page.inner_text("#chat")
     page.close()
+
+
+def test_compare_and_check_tabs(server: str, browser: object, tmp_path: Path) -> None:
+    drift = (Path(__file__).parent / "data" / "renderings" / "term-drift.en.txt").read_text(
+        encoding="utf-8")
+    page = browser.new_page(viewport={"width": 1280, "height": 900})  # type: ignore[attr-defined]
+    page.goto(server + "/", wait_until="domcontentloaded")
+    page.wait_for_selector("#question textarea", timeout=60_000)
+
+    page.get_by_role("tab", name="译文比对 Compare").click()
+    page.fill("#compare-ref input, #compare-ref textarea", "6")
+    page.fill("#compare-text textarea", drift)
+    page.click("#compare-go")
+    page.wait_for_selector("#compare-result table.cmp", timeout=60_000)
+    result = page.inner_text("#compare-result")
+    assert "链长制 → chain leader system" in result
+    assert page.locator("#compare-result tr.cmp-term").count() == 1
+    assert page.locator("#compare-result tr.cmp-omission").count() == 0
+    page.screenshot(path=str(tmp_path / "compare.png"), full_page=True)
+
+    page.get_by_role("tab", name="表述核对 Check").click()
+    page.fill("#check-text textarea, #check-text input", "企业必须参与制定国际标准")
+    page.click("#check-go")
+    page.wait_for_selector("#check-result .verdict", timeout=60_000)
+    assert "部分符合 Partly supported" in page.inner_text("#check-result .verdict")
+    assert "第十二条第三款 | Article 12(3)" in page.inner_text("#check-result .card")
+    page.screenshot(path=str(tmp_path / "check.png"), full_page=True)
+    page.close()
