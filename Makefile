@@ -14,7 +14,7 @@ $(STAMP): pyproject.toml
 	# torch 2.13.0 is the CPU build on this machine's disk; installing it first keeps
 	# the st extra from pulling a multi-GB CUDA build.
 	$(BIN)/pip install --quiet torch==2.13.0
-	$(BIN)/pip install --quiet -e '.[dev,st,llm]'
+	$(BIN)/pip install --quiet -e '.[dev,st,llm,mcp]'
 	touch $(STAMP)
 
 lint: $(STAMP)

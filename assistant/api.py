@@ -1,7 +1,8 @@
 """The JSON API (FastAPI), served beside the chat page.
 
 ``POST /api/ask``, ``GET /api/articles/{n}``, ``GET /api/search``,
-``GET /healthz``; described by OpenAPI at ``/openapi.json`` (``/docs``).
+``POST /api/feedback``, ``GET /healthz``, and the OpenAI-compatible ``/v1``
+routes (openai_compat.py); described by OpenAPI at ``/openapi.json`` (``/docs``).
 User errors are 4xx with ``{"error": "…", "hint": "…"}``, never a 500.
 """
 
@@ -20,6 +21,8 @@ from .app import Assistant
 from .conversation import Turn
 from .corpus import article_json
 from .errors import TiaoliError, UnknownArticleError
+from .feedback import FeedbackStore
+from .openai_compat import add_openai_routes
 from .retrieval import hit_json
 
 
@@ -63,6 +66,18 @@ class AnswerOut(BaseModel):
     related: list[CitationOut]
     notes: list[str] = []
     searched: str | None = None
+
+
+class FeedbackIn(BaseModel):
+    """A rating of one answer, with the answer it is about."""
+
+    rating: Literal["up", "down"]
+    question: str = Field(max_length=20_000)
+    answer: str = Field(max_length=100_000)
+    citations: list[CitationOut] = []
+    comment: str = Field(default="", max_length=2000)
+    lang: Literal["zh", "en"] | None = None
+    mode: str | None = None
 
 
 class ErrorOut(BaseModel):
@@ -140,4 +155,17 @@ def create_api(assistant: Assistant) -> FastAPI:
         hits = assistant.retriever.search(q, k)
         return {"question": q, "hits": [hit_json(h, reg) for h in hits]}
 
+    store = FeedbackStore(assistant.settings.home)
+
+    @app.post("/api/feedback", responses=errors, tags=["feedback"])
+    def feedback(body: FeedbackIn) -> dict[str, Any]:
+        """Rate an answer (up or down, with an optional comment); it is stored with its
+        question, citations, mode and the index version. Nothing else is ever stored."""
+        ident = store.add(rating=body.rating, question=body.question, answer=body.answer,
+                          citations=[c.model_dump() for c in body.citations],
+                          comment=body.comment, lang=body.lang, mode=body.mode,
+                          index_version=assistant.index_version)
+        return {"id": ident, "stored": True}
+
+    add_openai_routes(app, assistant)
     return app

@@ -64,11 +64,12 @@ class Assistant:
 
     def ask(self, question: str, *, lang: Lang | None = None,
             history: Sequence[Turn] = (),
-            on_token: Callable[[str], None] | None = None) -> Answer:
+            on_token: Callable[[str], None] | None = None, use_llm: bool = True) -> Answer:
         """Answer ``question`` in ``lang`` (default: the question's language).
 
         ``history`` is the conversation so far; a follow-up is rewritten with it
-        before retrieval. ``on_token`` receives the answer text as it is made
+        before retrieval. ``use_llm=False`` answers extractively even when an
+        LLM is configured. ``on_token`` receives the answer text as it is made
         (token by token from an LLM, in one piece from the extractive answerer).
         Raises UsageError for an empty question.
         """
@@ -81,7 +82,7 @@ class Assistant:
                              f"{limit:,}", "ask about one provision or subject at a time")
         lang = lang or detect_lang(text)
         notes: list[str] = []
-        searched = self._standalone(text, history, lang, notes)
+        searched = self._standalone(text, history, lang, notes, use_llm)
         hits = []
         vector = self.retriever.embed(searched)
         hits = self.retriever.search(searched, self.settings.answer_k,
@@ -91,7 +92,7 @@ class Assistant:
         if reason is not None:
             return self._refusal(question, lang, hits, [*notes, reason], searched, text,
                                  explain=missing)
-        if self.llm is not None:
+        if self.llm is not None and use_llm:
             try:
                 reply = self.llm.answer(searched, hits, lang, on_token)
             except LLMError as exc:
@@ -118,16 +119,22 @@ class Assistant:
                       tuple(notes), searched if searched != text else None)
 
     def _standalone(self, text: str, history: Sequence[Turn], lang: Lang,
-                    notes: list[str]) -> str:
+                    notes: list[str], use_llm: bool = True) -> str:
         if not history:
             return text
         count = len(self.regulation.articles)
-        if self.llm is not None and not find_references(text):
+        if self.llm is not None and use_llm and not find_references(text):
             try:
                 return normalize(self.llm.condense(text, history, lang)) or text
             except LLMError as exc:
                 notes.append(f"follow-up rewritten by rules: {exc.message}")
         return rewrite(text, history, count, self.extractive.salient)
+
+    @property
+    def index_version(self) -> str:
+        """What the answers were built from: embedder, corpus hash and build time."""
+        m = self.retriever.index.manifest
+        return f"{m.embedder_id}; corpus {m.corpus_sha256[:12]}; built {m.built_at}"
 
     def _missing_references(self, text: str) -> str | None:
         """The reason to refuse when the question names only articles that do not exist."""

@@ -409,6 +409,41 @@ def check_cmd(obj: Context, statement: str, lang: str, as_json: bool) -> None:
         click.echo(f"  {c.label}\n    {c.zh}" + (f"\n    {c.en}" if c.en else ""))
 
 
+@cli.command("mcp")
+@click.pass_obj
+def mcp_cmd(obj: Context) -> None:
+    """Serve the MCP tools over stdio, for desktop agents and MCP clients.
+
+    Tools: search_regulation, get_article, ask, check_statement,
+    compare_rendering, glossary_lookup (see README: "Use Tiaoli from…").
+    """
+    try:
+        import mcp  # noqa: F401
+    except ImportError:
+        raise UsageError("the MCP server needs the mcp package",
+                         "pip install 'tiaoli[mcp]'") from None
+    from .app import build_assistant
+    from .mcp_server import build_server
+
+    build_server(build_assistant(obj.settings)).run("stdio")
+
+
+@cli.group()
+def feedback() -> None:
+    """Review the feedback users gave on answers (stored only when they give it)."""
+
+
+@feedback.command("export")
+@click.option("--csv", "as_csv", is_flag=True, default=True,
+              help="Print CSV (the only format; kept for clarity).")
+@click.pass_obj
+def feedback_export(obj: Context, as_csv: bool) -> None:
+    """Print all feedback as CSV: id, created, rating, comment, question, answer, …"""
+    from .feedback import FeedbackStore
+
+    click.echo(FeedbackStore(obj.settings.home).export_csv(), nl=False)
+
+
 @cli.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
 @click.option("--port", type=click.IntRange(1, 65535), default=7860, show_default=True,

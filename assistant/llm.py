@@ -105,6 +105,37 @@ def _stream_with_deadline(model: Any, prompt: str, timeout: float,
             on_token(text)
 
 
+class _SentenceGate:
+    """Buffers streamed text and releases it a sentence at a time, cleaned."""
+
+    _END = re.compile(r"[。！？!?；;\n]|\.(?=\s)")
+
+    def __init__(self, clean: Callable[[str], str],
+                 emit: Callable[[str], None] | None) -> None:
+        self.clean, self.emit, self.buf, self.started = clean, emit, "", False
+
+    def feed(self, piece: str) -> None:
+        self.buf += piece
+        last = None
+        for m in self._END.finditer(self.buf):
+            last = m
+        if last is not None:
+            head, self.buf = self.buf[: last.end()], self.buf[last.end():]
+            self._out(head)
+
+    def flush(self) -> None:
+        if self.buf:
+            self._out(self.buf)
+            self.buf = ""
+
+    def _out(self, text: str) -> None:
+        if not self.started:  # the final answer is stripped; so is what streams
+            text = text.lstrip()
+            self.started = bool(text)
+        if text and self.emit:
+            self.emit(self.clean(text))
+
+
 @dataclass
 class LLMReply:
     """What the LLM answerer hands back to the assistant."""
@@ -153,9 +184,17 @@ class LLMAnswerer:
 
     def answer(self, question: str, hits: Sequence[Hit], lang: Lang,
                on_token: Callable[[str], None] | None = None) -> LLMReply:
-        """Ask the model; raises LLMError when it cannot be reached in time."""
+        """Ask the model; raises LLMError when it cannot be reached in time.
+
+        Streamed text is released a sentence at a time, after that sentence's
+        citations have been checked, so an invented article is never shown,
+        not even for a moment; the final text is the same as what streamed.
+        """
         prompt, provided = self.prompt(question, hits, lang)
-        raw = _stream_with_deadline(self.model, prompt, self.timeout, on_token)
+        gate = _SentenceGate(lambda s: self._clean(s, provided, lang, [], {}), on_token)
+        raw = _stream_with_deadline(self.model, prompt, self.timeout,
+                                    gate.feed if on_token else None)
+        gate.flush()
         return self.check(raw, provided, hits, lang)
 
     def check(self, raw: str, provided: set[tuple[int, int]], hits: Sequence[Hit],
@@ -164,9 +203,21 @@ class LLMAnswerer:
         refusal = self.prompts.refusal(lang)
         if refusal in raw or self.prompts.refusal("en" if lang == "zh" else "zh") in raw:
             return LLMReply(refusal, [], True)
-        provided_articles = {a for a, _ in provided}
         notes: list[str] = []
         cites: dict[tuple[int, int | None], Citation] = {}
+        text = self._clean(raw, provided, lang, notes, cites).strip()
+        found = list(cites.values())
+        if not found and hits:
+            best = hits[0]
+            number = best.paragraphs[0].number if best.paragraphs else None
+            found = [citation(self.regulation, best.article, number)]
+            notes.append("the model cited no provision; its sources are attached")
+        return LLMReply(text, found, False, notes)
+
+    def _clean(self, raw: str, provided: set[tuple[int, int]], lang: Lang, notes: list[str],
+               cites: dict[tuple[int, int | None], Citation]) -> str:
+        """``raw`` with invalid citations replaced by a marker; valid ones go to ``cites``."""
+        provided_articles = {a for a, _ in provided}
 
         def replace(m: re.Match[str]) -> str:
             try:
@@ -192,14 +243,7 @@ class LLMAnswerer:
             cites.setdefault((article, paragraph), citation(self.regulation, article, paragraph))
             return written
 
-        text = _CITE.sub(replace, raw).strip()
-        found = list(cites.values())
-        if not found and hits:
-            best = hits[0]
-            number = best.paragraphs[0].number if best.paragraphs else None
-            found = [citation(self.regulation, best.article, number)]
-            notes.append("the model cited no provision; its sources are attached")
-        return LLMReply(text, found, False, notes)
+        return _CITE.sub(replace, raw)
 
     def judge_statement(self, statement: str, hits: Sequence[Hit],
                         lang: Lang) -> tuple[str, LLMReply]:

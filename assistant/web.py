@@ -28,6 +28,7 @@ from .compare import Comparer
 from .conversation import Turn
 from .corpus import Article
 from .errors import TiaoliError
+from .feedback import FeedbackStore
 from .glossary import Term, search
 from .numerals import label_en, label_zh
 from .references import parse_reference
@@ -128,7 +129,7 @@ class ChatPage:
         while (piece := tokens.get()) is not None:
             text += piece
             history[-1]["content"] = text
-            yield history, gr.update(), gr.update(), ""
+            yield history, gr.update(), gr.update(), "", gr.update(), ""
         if "error" in result:
             history.pop()
             history.pop()
@@ -136,7 +137,20 @@ class ChatPage:
             raise gr.Error(f"{exc.message}" + (f" ({exc.hint})" if exc.hint else ""))
         answer: Answer = result["answer"]
         history[-1]["content"] = answer.answer
-        yield history, self.cards(answer), self._mode(answer), ""
+        yield history, self.cards(answer), self._mode(answer), "", answer.to_json(), ""
+
+    def feedback(self, rating: str, comment: str, last: dict[str, Any] | None) -> str:
+        """Store a rating of the last answer; only then is anything kept."""
+        if not last:
+            raise gr.Error("请先提问 · Ask a question first; feedback is about an answer.")
+        try:
+            ident = FeedbackStore(self.assistant.settings.home).add(
+                rating=rating, question=last["question"], answer=last["answer"],
+                citations=last["citations"], comment=comment or "", lang=last["lang"],
+                mode=last["mode"], index_version=self.assistant.index_version)
+        except TiaoliError as exc:
+            raise gr.Error(exc.message) from None
+        return f"谢谢，已记录反馈 #{ident} · Thank you, feedback #{ident} recorded."
 
     @staticmethod
     def _mode(answer: Answer) -> str:
@@ -336,6 +350,17 @@ class ChatPage:
                         with gr.Column(scale=5, min_width=320):
                             mode = gr.HTML(elem_id="mode")
                             cards = gr.HTML(elem_id="cards")
+                            with gr.Group(elem_id="feedback"):
+                                comment = gr.Textbox(
+                                    show_label=False, elem_id="feedback-comment", max_lines=3,
+                                    placeholder="对这个回答的意见（可选） · Comment on this "
+                                                "answer (optional)")
+                                with gr.Row():
+                                    up = gr.Button("👍 有用 Helpful", size="sm",
+                                                   elem_id="feedback-up")
+                                    down = gr.Button("👎 有误 Wrong", size="sm",
+                                                     elem_id="feedback-down")
+                                thanks = gr.Markdown(elem_id="feedback-status")
                 with gr.Tab("条例全文 Regulation", id="regulation"):
                     with gr.Row():
                         number = gr.Number(label="跳转到条 Go to article", minimum=1,
@@ -371,12 +396,15 @@ class ChatPage:
                     table = gr.Dataframe(value=self.glossary_rows(None),
                                          headers=["中文", "English", "说明 Note"],
                                          interactive=False, wrap=True, elem_id="glossary")
-            outputs = [chatbot, cards, mode, question]
+            last = gr.State(None)
+            outputs = [chatbot, cards, mode, question, last, thanks]
             send.click(self.respond, [question, chatbot, lang], outputs,
                        concurrency_limit=CONCURRENCY)
             question.submit(self.respond, [question, chatbot, lang], outputs,
                             concurrency_limit=CONCURRENCY)
-            clear.click(lambda: ([], "", "", ""), None, outputs)
+            clear.click(lambda: ([], "", "", "", None, ""), None, outputs)
+            up.click(lambda c, s: self.feedback("up", c, s), [comment, last], thanks)
+            down.click(lambda c, s: self.feedback("down", c, s), [comment, last], thanks)
             go.click(self.show_article, number, article_view)
             number.submit(self.show_article, number, article_view)
             term.change(self.glossary_rows, term, table)

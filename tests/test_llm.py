@@ -36,7 +36,7 @@ def test_cited_answer_streams_and_keeps_valid_citations(base: Assistant) -> None
     answer = with_model(base, fake_chat(reply)).ask(
         "Can we lease industrial land instead of buying it?", on_token=pieces.append)
     assert answer.mode == "llm:fake"
-    assert len(pieces) > 5  # streamed word by word
+    assert len(pieces) == 2  # streamed a sentence at a time
     assert "".join(pieces) == reply
     assert answer.answer == reply
     assert [(c.article, c.paragraph) for c in answer.citations] == [(17, 2)]
@@ -52,6 +52,15 @@ def test_invented_article_is_stripped_and_marked(base: Assistant) -> None:
     assert "第二十五条" not in answer.answer.replace(marker, "")
     assert [(c.article, c.paragraph) for c in answer.citations] == [(17, 2)]
     assert any("第二十五条" in n and "does not exist" in n for n in answer.notes)
+
+
+def test_invented_article_never_streams(base: Assistant) -> None:
+    pieces: list[str] = []
+    reply = "根据第十七条第二款，可以租赁。另见第二十五条。"
+    answer = with_model(base, fake_chat(reply)).ask("企业可以租地吗？", on_token=pieces.append)
+    marker = base.prompts.phrase("removed_citation", "zh", label="第二十五条")
+    assert not any("第二十五条" in p.replace(marker, "") for p in pieces)
+    assert "".join(pieces) == answer.answer
 
 
 def test_article_not_provided_is_stripped(base: Assistant) -> None:

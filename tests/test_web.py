@@ -20,6 +20,10 @@ CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-back
                   "--disable-component-update", "--no-first-run"]
 
 
+# Where the running server keeps its data (feedback), for tests that read it.
+SERVER_HOME: dict[str, Path] = {}
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -32,6 +36,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     log = tmp_path_factory.mktemp("server") / "server.log"
     env = {**os.environ, "GRADIO_ANALYTICS_ENABLED": "False",
            "TIAOLI_HOME": str(log.parent / "home")}
+    SERVER_HOME["home"] = log.parent / "home"
     with log.open("w") as out:
         proc = subprocess.Popen([sys.executable, "-m", "assistant", "serve", "--port", str(port)],
                                 stdout=out, stderr=subprocess.STDOUT, env=env)
@@ -245,4 +250,24 @@ def test_compare_and_check_tabs(server: str, browser: object, tmp_path: Path) ->
     assert "部分符合 Partly supported" in page.inner_text("#check-result .verdict")
     assert "第十二条第三款 | Article 12(3)" in page.inner_text("#check-result .card")
     page.screenshot(path=str(tmp_path / "check.png"), full_page=True)
+    page.close()
+
+
+def test_feedback_from_the_page(server: str, browser: object) -> None:
+    page = browser.new_page(viewport={"width": 1280, "height": 900})  # type: ignore[attr-defined]
+    page.goto(server + "/", wait_until="domcontentloaded")
+    page.wait_for_selector("#question textarea", timeout=60_000)
+    _ask(page, "第十七条讲什么？")
+    page.wait_for_selector("#cards .card", timeout=60_000)
+    page.fill("#feedback-comment textarea", "第三款也很重要")
+    page.click("#feedback-down")
+    page.wait_for_function(
+        "() => document.querySelector('#feedback-status')?.innerText.includes('recorded')",
+        timeout=30_000)
+    from assistant.feedback import FeedbackStore
+
+    rows = FeedbackStore(SERVER_HOME["home"]).rows()
+    assert rows[-1]["comment"] == "第三款也很重要"
+    assert rows[-1]["rating"] == -1
+    assert rows[-1]["question"] == "第十七条讲什么？"
     page.close()

@@ -1,0 +1,165 @@
+"""An OpenAI-compatible endpoint, so chat front ends and SDKs can use Tiaoli.
+
+``GET /v1/models`` lists ``tiaoli`` (the extractive answerer) and, when an LLM
+is configured, ``tiaoli-llm``. ``POST /v1/chat/completions`` takes the
+conversation from ``messages`` (the last user message is the question; the
+earlier turns rewrite a follow-up, as on the page), with or without
+``stream``. The reply text carries its citations inline (第十七条第二款 /
+Article 17(2)) and ends with a Markdown sources section, so any front end
+shows them; the Answer JSON rides along in the extra field ``tiaoli``.
+Errors use OpenAI's shape: ``{"error": {"message", "type", "param", "code"}}``.
+"""
+
+from __future__ import annotations
+
+import json
+import queue
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse, StreamingResponse
+
+from .answering import Answer
+from .app import Assistant
+from .conversation import Turn
+from .errors import TiaoliError
+
+MODEL = "tiaoli"
+LLM_MODEL = "tiaoli-llm"
+
+
+def _error(status: int, message: str, param: str | None = None,
+           code: str | None = None) -> JSONResponse:
+    return JSONResponse({"error": {"message": message, "type": "invalid_request_error",
+                                   "param": param, "code": code}}, status_code=status)
+
+
+def _text(content: Any) -> str:
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):  # [{"type": "text", "text": "…"}, …]
+        return " ".join(str(p.get("text", "")) for p in content
+                        if isinstance(p, dict) and p.get("type") == "text")
+    return ""
+
+
+def markdown(answer: Answer) -> str:
+    """The answer with a Markdown section listing its sources (or related provisions)."""
+    items = answer.related if answer.refused else answer.citations
+    if not items:
+        return answer.answer
+    title = ("相关条文 Related provisions (not an answer)" if answer.refused
+             else "依据 Sources")
+    lines = [answer.answer, "", "---", f"**{title}**", ""]
+    for c in items:
+        lines.append(f"- **{c.label}**  \n  {c.zh}" + (f"  \n  {c.en}" if c.en else ""))
+    return "\n".join(lines)
+
+
+def add_openai_routes(app: FastAPI, assistant: Assistant) -> None:
+    """Add ``/v1/models`` and ``/v1/chat/completions`` to the server's app."""
+    models = [MODEL] + ([LLM_MODEL] if assistant.llm is not None else [])
+
+    @app.get("/v1/models", tags=["openai"])
+    def list_models() -> dict[str, Any]:
+        """The models this server answers as."""
+        return {"object": "list", "data": [
+            {"id": m, "object": "model", "created": 0, "owned_by": "tiaoli"} for m in models]}
+
+    @app.post("/v1/chat/completions", tags=["openai"], response_model=None)
+    async def chat_completions(request: Request) -> JSONResponse | StreamingResponse:
+        """OpenAI's chat completions: the conversation in, a cited answer out."""
+        try:
+            body = await request.json()
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            return _error(400, "the request body is not valid JSON")
+        if not isinstance(body, dict):
+            return _error(400, "the request body must be a JSON object")
+        model = body.get("model") or MODEL
+        if model not in models:
+            return _error(404, f"the model {model!r} does not exist; this server has "
+                          f"{', '.join(models)}", "model", "model_not_found")
+        messages = body.get("messages")
+        if not isinstance(messages, list) or not messages:
+            return _error(400, "messages must be a non-empty list", "messages")
+        turns = [Turn(m.get("role", ""), _text(m.get("content"))) for m in messages
+                 if isinstance(m, dict) and m.get("role") in ("user", "assistant")]
+        if not turns or turns[-1].role != "user":
+            return _error(400, "the last message must be the user's question", "messages")
+        question, history = turns[-1].content, turns[:-1]
+        use_llm = model == LLM_MODEL
+        stream = bool(body.get("stream"))
+        created = int(time.time())
+        ident = f"chatcmpl-{uuid.uuid4().hex[:24]}"
+        if not stream:
+            try:
+                answer = await _run(assistant, question, history, use_llm)
+            except TiaoliError as exc:
+                return _error(400, exc.message, "messages")
+            return JSONResponse({
+                "id": ident, "object": "chat.completion", "created": created, "model": model,
+                "choices": [{"index": 0, "finish_reason": "stop",
+                             "message": {"role": "assistant", "content": markdown(answer)}}],
+                "usage": {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0},
+                "tiaoli": answer.to_json()})
+        return StreamingResponse(
+            _stream(assistant, question, history, use_llm, ident, created, model),
+            media_type="text/event-stream")
+
+
+async def _run(assistant: Assistant, question: str, history: list[Turn],
+               use_llm: bool) -> Answer:
+    from starlette.concurrency import run_in_threadpool
+
+    return await run_in_threadpool(assistant.ask, question, history=history, use_llm=use_llm)
+
+
+def _stream(assistant: Assistant, question: str, history: list[Turn], use_llm: bool,
+            ident: str, created: int, model: str) -> Iterator[str]:
+    """Server-sent events in OpenAI's chunk format, ending with ``data: [DONE]``."""
+    def chunk(delta: dict[str, Any], finish: str | None = None,
+              extra: dict[str, Any] | None = None) -> str:
+        data: dict[str, Any] = {"id": ident, "object": "chat.completion.chunk",
+                                "created": created, "model": model,
+                                "choices": [{"index": 0, "delta": delta,
+                                             "finish_reason": finish}]}
+        if extra:
+            data.update(extra)
+        return f"data: {json.dumps(data, ensure_ascii=False)}\n\n"
+
+    tokens: queue.Queue[str | None] = queue.Queue()
+    result: dict[str, Any] = {}
+
+    def work() -> None:
+        try:
+            result["answer"] = assistant.ask(question, history=history, use_llm=use_llm,
+                                             on_token=tokens.put)
+        except TiaoliError as exc:
+            result["error"] = exc
+        finally:
+            tokens.put(None)
+
+    threading.Thread(target=work, daemon=True, name="tiaoli-v1").start()
+    yield chunk({"role": "assistant", "content": ""})
+    sent = ""
+    while (piece := tokens.get()) is not None:
+        sent += piece
+        yield chunk({"content": piece})
+    if "error" in result:
+        exc = result["error"]
+        yield f"data: {json.dumps({'error': {'message': exc.message, 'type': 'invalid_request_error', 'param': 'messages', 'code': None}}, ensure_ascii=False)}\n\n"  # noqa: E501
+        yield "data: [DONE]\n\n"
+        return
+    answer: Answer = result["answer"]
+    full = markdown(answer)
+    # What streamed was the answer as it was made; a fallback or refusal may
+    # replace it, so the rest of the final text follows in one piece.
+    rest = full[len(sent):] if full.startswith(sent) else "\n\n" + full
+    if rest:
+        yield chunk({"content": rest})
+    yield chunk({}, "stop", {"tiaoli": answer.to_json()})
+    yield "data: [DONE]\n\n"
