@@ -5,7 +5,9 @@ The CLI, the page and the tests all call this; nothing is built at import time.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import queue
+import threading
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -23,7 +25,7 @@ from .chunking import Lang, chunk_regulation
 from .conversation import Turn, rewrite
 from .corpus import EN_FILE, ZH_FILE, Regulation, load_regulation
 from .embeddings import TiaoliEmbeddings, make_embeddings
-from .errors import UsageError
+from .errors import TiaoliError, UsageError
 from .glossary import GLOSSARY_FILE, Term, load_glossary
 from .llm import LLMAnswerer, LLMError, make_chat_model
 from .numerals import label_en, label_zh, to_chinese
@@ -117,6 +119,30 @@ class Assistant:
             on_token(body)
         return Answer(question, lang, self.extractive.mode, body, False, tuple(cites), (),
                       tuple(notes), searched if searched != text else None)
+
+    def stream(self, question: str, **kwargs: Any) -> Iterator[str | Answer]:
+        """``ask`` as a generator: text pieces as the answer is made, then the Answer.
+
+        The answer is made on a worker thread, so a slow model does not block
+        the caller between pieces. A TiaoliError is raised here, in the caller.
+        """
+        pieces: queue.Queue[str | None] = queue.Queue()
+        result: dict[str, Any] = {}
+
+        def work() -> None:
+            try:
+                result["answer"] = self.ask(question, on_token=pieces.put, **kwargs)
+            except TiaoliError as exc:
+                result["error"] = exc
+            finally:
+                pieces.put(None)
+
+        threading.Thread(target=work, daemon=True, name="tiaoli-answer").start()
+        while (piece := pieces.get()) is not None:
+            yield piece
+        if "error" in result:
+            raise result["error"]
+        yield result["answer"]
 
     def _standalone(self, text: str, history: Sequence[Turn], lang: Lang,
                     notes: list[str], use_llm: bool = True) -> str:

@@ -13,8 +13,6 @@ Errors use OpenAI's shape: ``{"error": {"message", "type", "param", "code"}}``.
 from __future__ import annotations
 
 import json
-import queue
-import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -131,30 +129,23 @@ def _stream(assistant: Assistant, question: str, history: list[Turn], use_llm: b
             data.update(extra)
         return f"data: {json.dumps(data, ensure_ascii=False)}\n\n"
 
-    tokens: queue.Queue[str | None] = queue.Queue()
-    result: dict[str, Any] = {}
-
-    def work() -> None:
-        try:
-            result["answer"] = assistant.ask(question, history=history, use_llm=use_llm,
-                                             on_token=tokens.put)
-        except TiaoliError as exc:
-            result["error"] = exc
-        finally:
-            tokens.put(None)
-
-    threading.Thread(target=work, daemon=True, name="tiaoli-v1").start()
     yield chunk({"role": "assistant", "content": ""})
     sent = ""
-    while (piece := tokens.get()) is not None:
-        sent += piece
-        yield chunk({"content": piece})
-    if "error" in result:
-        exc = result["error"]
-        yield f"data: {json.dumps({'error': {'message': exc.message, 'type': 'invalid_request_error', 'param': 'messages', 'code': None}}, ensure_ascii=False)}\n\n"  # noqa: E501
+    answer: Answer | None = None
+    try:
+        for piece in assistant.stream(question, history=history, use_llm=use_llm):
+            if isinstance(piece, Answer):
+                answer = piece
+            else:
+                sent += piece
+                yield chunk({"content": piece})
+    except TiaoliError as exc:
+        error = {"message": exc.message, "type": "invalid_request_error",
+                 "param": "messages", "code": None}
+        yield f"data: {json.dumps({'error': error}, ensure_ascii=False)}\n\n"
         yield "data: [DONE]\n\n"
         return
-    answer: Answer = result["answer"]
+    assert answer is not None  # stream() always ends with the Answer
     full = markdown(answer)
     # What streamed was the answer as it was made; a fallback or refusal may
     # replace it, so the rest of the final text follows in one piece.

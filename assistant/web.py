@@ -9,9 +9,7 @@ only formats what ``Assistant`` returns.
 from __future__ import annotations
 
 import html
-import queue
 import re
-import threading
 from collections.abc import Iterator, Sequence
 from importlib import resources
 from typing import Any
@@ -111,33 +109,20 @@ class ChatPage:
                  if m.get("role") in ("user", "assistant")]
         history.append({"role": "user", "content": message})
         history.append({"role": "assistant", "content": ""})
-        tokens: queue.Queue[str | None] = queue.Queue()
-        result: dict[str, Any] = {}
-
-        def work() -> None:
-            try:
-                result["answer"] = self.assistant.ask(
-                    message, lang=LANG_CHOICES.get(lang_choice), history=turns,  # type: ignore[arg-type]
-                    on_token=tokens.put)
-            except TiaoliError as exc:
-                result["error"] = exc
-            finally:
-                tokens.put(None)
-
-        threading.Thread(target=work, daemon=True, name="tiaoli-ask").start()
         text = ""
-        while (piece := tokens.get()) is not None:
-            text += piece
-            history[-1]["content"] = text
-            yield history, gr.update(), gr.update(), "", gr.update(), ""
-        if "error" in result:
-            history.pop()
-            history.pop()
-            exc = result["error"]
-            raise gr.Error(f"{exc.message}" + (f" ({exc.hint})" if exc.hint else ""))
-        answer: Answer = result["answer"]
-        history[-1]["content"] = answer.answer
-        yield history, self.cards(answer), self._mode(answer), "", answer.to_json(), ""
+        try:
+            for piece in self.assistant.stream(message, lang=LANG_CHOICES.get(lang_choice),
+                                               history=turns):
+                if isinstance(piece, Answer):
+                    history[-1]["content"] = piece.answer
+                    yield (history, self.cards(piece), self._mode(piece), "", piece.to_json(),
+                           "")
+                else:
+                    text += piece
+                    history[-1]["content"] = text
+                    yield history, gr.update(), gr.update(), "", gr.update(), ""
+        except TiaoliError as exc:
+            raise gr.Error(f"{exc.message}" + (f" ({exc.hint})" if exc.hint else "")) from None
 
     def feedback(self, rating: str, comment: str, last: dict[str, Any] | None) -> str:
         """Store a rating of the last answer; only then is anything kept."""

@@ -168,6 +168,14 @@ def browser() -> Iterator[object]:
         b.close()
 
 
+def _open(browser: object, server: str, width: int = 1280, path: str = "/") -> object:
+    """A new page at ``path``, once the chat box is there."""
+    page = browser.new_page(viewport={"width": width, "height": 900})  # type: ignore[attr-defined]
+    page.goto(server + path, wait_until="domcontentloaded")
+    page.wait_for_selector("#question textarea", timeout=60_000)
+    return page
+
+
 def _ask(page: object, question: str) -> None:
     page.fill("#question textarea", question)  # type: ignore[attr-defined]
     page.click("#send")  # type: ignore[attr-defined]
@@ -176,9 +184,7 @@ def _ask(page: object, question: str) -> None:
 @pytest.mark.parametrize("width", [1280, 390])
 def test_page_answers_with_side_by_side_citations(server: str, browser: object, width: int,
                                                    tmp_path: Path) -> None:
-    page = browser.new_page(viewport={"width": width, "height": 900})  # type: ignore[attr-defined]
-    page.goto(server + "/", wait_until="domcontentloaded")
-    page.wait_for_selector("#question textarea", timeout=60_000)
+    page = _open(browser, server, width)
 
     _ask(page, "企业能不能自己搞职业技能等级认定？")
     card = page.wait_for_selector("#cards .card", timeout=60_000)
@@ -215,9 +221,7 @@ def test_deep_link_opens_article_17(server: str, browser: object, tmp_path: Path
 
 
 def test_refusal_shows_related_provisions(server: str, browser: object) -> None:
-    page = browser.new_page(viewport={"width": 1280, "height": 900})  # type: ignore[attr-defined]
-    page.goto(server + "/", wait_until="domcontentloaded")
-    page.wait_for_selector("#question textarea", timeout=60_000)
+    page = _open(browser, server)
     _ask(page, "What is the minimum wage?")
     page.wait_for_selector("#cards .card", timeout=60_000)
     assert "Related provisions" in page.inner_text("#cards")
@@ -228,9 +232,7 @@ def test_refusal_shows_related_provisions(server: str, browser: object) -> None:
 def test_compare_and_check_tabs(server: str, browser: object, tmp_path: Path) -> None:
     drift = (Path(__file__).parent / "data" / "renderings" / "term-drift.en.txt").read_text(
         encoding="utf-8")
-    page = browser.new_page(viewport={"width": 1280, "height": 900})  # type: ignore[attr-defined]
-    page.goto(server + "/", wait_until="domcontentloaded")
-    page.wait_for_selector("#question textarea", timeout=60_000)
+    page = _open(browser, server)
 
     page.get_by_role("tab", name="译文比对 Compare").click()
     page.fill("#compare-ref input, #compare-ref textarea", "6")
@@ -254,9 +256,7 @@ def test_compare_and_check_tabs(server: str, browser: object, tmp_path: Path) ->
 
 
 def test_feedback_from_the_page(server: str, browser: object) -> None:
-    page = browser.new_page(viewport={"width": 1280, "height": 900})  # type: ignore[attr-defined]
-    page.goto(server + "/", wait_until="domcontentloaded")
-    page.wait_for_selector("#question textarea", timeout=60_000)
+    page = _open(browser, server)
     _ask(page, "第十七条讲什么？")
     page.wait_for_selector("#cards .card", timeout=60_000)
     page.fill("#feedback-comment textarea", "第三款也很重要")
