@@ -6,6 +6,7 @@ The CLI, the page and the tests all call this; nothing is built at import time.
 from __future__ import annotations
 
 import queue
+import re
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -78,6 +79,9 @@ class Assistant:
         text = normalize(question)
         if not text:
             raise UsageError("the question is empty", "ask something, e.g. 第十七条讲什么？")
+        if not re.search(r"\w", text):
+            raise UsageError("the question has no words, only punctuation or symbols",
+                             "ask in Chinese or English, e.g. What does Article 17 say?")
         limit = self.settings.max_question_chars
         if len(text) > limit:
             raise UsageError(f"the question is {len(text):,} characters long; the limit is "
@@ -90,10 +94,11 @@ class Assistant:
         hits = self.retriever.search(searched, self.settings.answer_k,
                                      lang=detect_lang(searched), vector=vector)
         missing = self._missing_references(searched)
-        reason = missing or self.judge.judge(searched, vector, hits)
+        reason = self._missing_note(missing) if missing else self.judge.judge(
+            searched, vector, hits)
         if reason is not None:
             return self._refusal(question, lang, hits, [*notes, reason], searched, text,
-                                 explain=missing)
+                                 missing=missing)
         if self.llm is not None and use_llm:
             try:
                 reply = self.llm.answer(searched, hits, lang, on_token)
@@ -162,25 +167,32 @@ class Assistant:
         m = self.retriever.index.manifest
         return f"{m.embedder_id}; corpus {m.corpus_sha256[:12]}; built {m.built_at}"
 
-    def _missing_references(self, text: str) -> str | None:
-        """The reason to refuse when the question names only articles that do not exist."""
+    def _missing_references(self, text: str) -> tuple[int, int | None] | None:
+        """The first reference when the question names only provisions that do not exist."""
         refs = find_references(text)
         numbers = {a.number: len(a.paragraphs) for a in self.regulation.articles}
         bad = [(a, p) for a, p in refs if a not in numbers or (p is not None and p > numbers[a])]
-        if refs and len(bad) == len(refs):
-            a, p = bad[0]
-            return (f"{label_zh(a, p)} / {label_en(a, p)} does not exist: the regulation has "
-                    f"{len(numbers)} articles, 1 to {max(numbers)}")
-        return None
+        return bad[0] if refs and len(bad) == len(refs) else None
+
+    def _labels(self, ref: tuple[int, int | None]) -> tuple[str, str]:
+        a, p = ref
+        zh = label_zh(a, p) if 1 <= a <= 9999 and (p is None or 1 <= p <= 9999) else f"第{a}条"
+        return zh, label_en(a, p)
+
+    def _missing_note(self, ref: tuple[int, int | None]) -> str:
+        count = len(self.regulation.articles)
+        zh, en = self._labels(ref)
+        return f"{zh} / {en} does not exist: the regulation has {count} articles, 1 to {count}"
 
     def _refusal(self, question: str, lang: Lang, hits: Sequence[Any], notes: list[str],
-                 searched: str, text: str, explain: str | None = None,
+                 searched: str, text: str, missing: tuple[int, int | None] | None = None,
                  mode: str | None = None) -> Answer:
         body = self.prompts.refusal(lang)
-        if explain:
+        if missing:
             count = len(self.regulation.articles)
-            body += (f"本条例共{to_chinese(count)}条。" if lang == "zh"
-                     else f" The Regulations have {count} articles.")
+            zh, en = self._labels(missing)
+            body += (f"本条例没有{zh}，共{to_chinese(count)}条。" if lang == "zh"
+                     else f" There is no {en}: the Regulations have {count} articles.")
         related = tuple(
             citation(self.regulation, h.article, h.paragraphs[0].number if h.paragraphs else None)
             for h in hits[:RELATED_SHOWN])

@@ -111,6 +111,6 @@ def find_references(text: str) -> list[tuple[int, int | None]]:
             found.append((m.start(), (int(extra), None)))
     out: list[tuple[int, int | None]] = []
     for _, ref in sorted(found, key=lambda f: f[0]):
-        if ref not in out and ref[0] > 0:
+        if ref not in out:
             out.append(ref)
     return out

@@ -11,9 +11,10 @@ the search and always comes first.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -65,8 +66,22 @@ class Hit:
 
 
 def normalize(question: str) -> str:
-    """NFKC (full-width letters and digits to ASCII), collapsed whitespace, trimmed."""
-    return re.sub(r"\s+", " ", unicodedata.normalize("NFKC", question)).strip()
+    """The text as searched: control characters out, NFKC (full-width letters and
+    digits to ASCII), traditional Chinese to simplified, whitespace collapsed."""
+    text = "".join(" " if unicodedata.category(ch) in ("Cc", "Cs") else ch for ch in question)
+    text = unicodedata.normalize("NFKC", text)
+    if _CJK.search(text):
+        text = _to_simplified()(text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+@functools.lru_cache(maxsize=1)
+def _to_simplified() -> Callable[[str], str]:
+    """OpenCC's traditional-to-simplified converter, made on first use."""
+    import opencc
+
+    converter = opencc.OpenCC("t2s")
+    return converter.convert
 
 
 def dense_query(question: str) -> str:

@@ -105,10 +105,10 @@ def test_paragraph_reference_quotes_that_paragraph(assistant: Assistant) -> None
 def test_reference_to_a_missing_article_says_how_many_there_are(assistant: Assistant) -> None:
     answer = assistant.ask("第二十五条是什么？")
     assert answer.refused
-    assert "本条例共二十条" in answer.answer
+    assert "本条例没有第二十五条，共二十条。" in answer.answer
     answer = assistant.ask("What does Article 99 say?")
     assert answer.refused
-    assert "The Regulations have 20 articles." in answer.answer
+    assert "There is no Article 99: the Regulations have 20 articles." in answer.answer
 
 
 def test_lang_override(assistant: Assistant) -> None:
