@@ -197,14 +197,18 @@ def _heading(line: _Line) -> tuple[str, int, str] | None:
 def _full_width(lines: list[_Line]) -> int | None:
     """The line width of wrapped (PDF) text, or None for one-paragraph-a-line text.
 
-    Wrapped text has most lines at one width (give or take hanging punctuation).
+    Wrapped text has many lines at one width (give or take hanging
+    punctuation), and most of them break off mid-sentence; paragraphs that
+    merely happen to be of equal length each end a sentence.
     """
     widths = Counter(_width(line.text) for line in lines)
     if not widths:
         return None
     width, count = max(widths.items(), key=lambda wc: (wc[1], wc[0]))
-    near = sum(c for w, c in widths.items() if abs(w - width) <= 2)
-    if count < 5 or near < 0.25 * len(lines):
+    at_margin = [line for line in lines if abs(_width(line.text) - width) <= 2]
+    if count < 5 or len(at_margin) < 0.25 * len(lines):
+        return None
+    if sum(_ends(line.text, _END_PUNCT) for line in at_margin) > 0.5 * len(at_margin):
         return None
     return width
 

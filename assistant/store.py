@@ -47,6 +47,12 @@ class IndexMismatchError(TiaoliError):
     default_hint = _BUILD_HINT
 
 
+class IndexWriteError(TiaoliError):
+    """The index could not be written; the previous one, if any, is untouched."""
+
+    default_hint = "make the index folder writable, or set TIAOLI_INDEX_DIR to one that is"
+
+
 def _sha256(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as fh:
@@ -150,9 +156,15 @@ def build_index(
     index = faiss.IndexFlatIP(vectors.shape[1])
     index.add(vectors)
 
-    root.mkdir(parents=True, exist_ok=True)
     target = root / index_name(embedder_spec)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.build-", dir=root))
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        # Builds that were killed half-way leave their temporary folder behind.
+        for stale in root.glob(f".{target.name}.build-*"):
+            shutil.rmtree(stale, ignore_errors=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.build-", dir=root))
+    except OSError as exc:
+        raise IndexWriteError(f"cannot write the index in {root}: {exc}") from None
     try:
         faiss.write_index(index, str(tmp / VECTORS))
         (tmp / CHUNKS).write_text(
@@ -172,6 +184,9 @@ def build_index(
                 os.fsync(fh.fileno())
         os.chmod(tmp, 0o755)
         _swap(tmp, target)
+    except OSError as exc:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise IndexWriteError(f"cannot write the index in {root}: {exc}") from None
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise

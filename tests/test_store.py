@@ -19,6 +19,7 @@ from assistant.store import (
     MANIFEST,
     VECTORS,
     IndexMismatchError,
+    IndexWriteError,
     Manifest,
     build_index,
     corpus_hash,
@@ -148,7 +149,7 @@ def test_failed_build_leaves_the_previous_index_intact(
         raise OSError("disk full")
 
     monkeypatch.setattr(faiss, "write_index", broken_write)
-    with pytest.raises(OSError, match="disk full"):
+    with pytest.raises(IndexWriteError, match="disk full"):
         _build(corpus_copy)
     assert {p.name: p.read_bytes() for p in folder.iterdir()} == before
     assert [p.name for p in corpus_copy.index_dir.iterdir()] == [folder.name]
@@ -185,3 +186,61 @@ def test_vectors_are_unit_length(corpus_copy: Settings) -> None:
 
     vectors = faiss.read_index(str(folder / VECTORS)).reconstruct_n(0, 122)
     assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
+
+
+def test_read_only_index_folder_is_a_clear_error(corpus_copy: Settings,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = _build(corpus_copy)
+    before = {p.name: p.read_bytes() for p in folder.iterdir()}
+
+    def refuse(src: object, dst: object) -> None:
+        raise PermissionError(13, "Permission denied", str(dst))
+
+    # Root ignores file modes, so the refusal is simulated where it would happen.
+    monkeypatch.setattr(store.os, "replace", refuse)
+    with pytest.raises(IndexWriteError, match="Permission denied") as err:
+        _build(corpus_copy)
+    assert "TIAOLI_INDEX_DIR" in err.value.hint
+    monkeypatch.undo()
+    assert {p.name: p.read_bytes() for p in folder.iterdir()} == before
+    assert len(_load(corpus_copy).chunks) == 122
+
+
+def test_index_folder_that_cannot_exist(corpus_copy: Settings, tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder", encoding="utf-8")
+    s = Settings(corpus_dir=corpus_copy.corpus_dir, index_dir=blocker / "index",
+                 embedder="hash")
+    with pytest.raises(IndexWriteError, match="cannot write the index"):
+        _build(s)
+
+
+def test_build_killed_half_way_leaves_the_old_index(tmp_path: Path, settings: Settings) -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    corpus = tmp_path / "corpus"
+    shutil.copytree(settings.regulation_dir, corpus / settings.regulation)
+    index = tmp_path / "index"
+    shutil.copytree(settings.index_dir, index, ignore=shutil.ignore_patterns(".*"))
+    env = {**os.environ, "TIAOLI_CORPUS_DIR": str(corpus), "TIAOLI_INDEX_DIR": str(index)}
+    proc = subprocess.Popen([sys.executable, "-m", "assistant", "index", "build"], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(4)  # loading, then embedding: the build takes about 20 s
+    assert proc.poll() is None
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    # A build killed while writing leaves a temporary folder; make one as it would.
+    (index / f".{next(index.iterdir()).name}.build-killed").mkdir()
+    from assistant.embeddings import E5SmallEmbeddings
+
+    s = Settings(corpus_dir=corpus, index_dir=index)
+    loaded = load_index(index, s.embedder, E5SmallEmbeddings().id,
+                        corpus_hash(corpus_files(s)))
+    assert len(loaded.chunks) == 122
+    # The next build of that index clears what the killed one left.
+    rebuild_index(s, embeddings=HashEmbeddings())
+    assert not list(index.glob(".*.build-*"))
