@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 PORT   ?= 7860
 
-.PHONY: test lint browser chat bench clean
+.PHONY: test lint browser chat bench loadtest clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -43,3 +43,6 @@ clean:
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/retrieval.py
+
+loadtest: $(STAMP)
+	$(BIN)/python benchmarks/loadtest.py
