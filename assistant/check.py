@@ -93,6 +93,10 @@ class Checker:
         if not text:
             raise UsageError("the statement is empty",
                              "give a statement, e.g. 企业必须参与制定国际标准")
+        limit = self.assistant.settings.max_question_chars
+        if len(text) > limit:
+            raise UsageError(f"the statement is {len(text):,} characters long; the limit is "
+                             f"{limit:,}", "check one statement at a time")
         lang = lang or detect_lang(text)
         a = self.assistant
         vector = a.retriever.embed(text)

@@ -30,6 +30,8 @@ from .glossary import Term
 from .numerals import parse_number
 from .sparse import Tokenizers
 
+#: The longest candidate for one article (the longest article's rendering is ~2,800).
+MAX_CANDIDATE_CHARS = 20_000
 #: Below this similarity an aligned pair is not taken as a translation.
 MATCH_THRESHOLD = 0.80
 # What skipping a sentence costs in the alignment, against a match's similarity.
@@ -205,6 +207,10 @@ class Comparer:
             return " ".join(paras)
         if not text.strip():
             raise UsageError("the candidate rendering is empty", "paste the English text")
+        if len(text) > MAX_CANDIDATE_CHARS:
+            raise UsageError(f"the candidate is {len(text):,} characters long; one article's "
+                             f"rendering is at most {MAX_CANDIDATE_CHARS:,}",
+                             "paste one article, or give a file of 'Article N' blocks")
         return text
 
     def compare(self, article: int, paragraph: int | None, candidate: str) -> Comparison:

@@ -36,6 +36,8 @@ from .store import VectorIndex
 Mode = Literal["hybrid", "dense", "bm25"]
 MODES: tuple[Mode, ...] = ("bm25", "dense", "hybrid")
 _CJK = re.compile(r"[\u3400-\u9fff]")
+#: Longer search texts are refused: a search is for a question, not a document.
+MAX_QUERY_CHARS = 5000
 #: A glossary term in more than this share of articles is too common to search across languages.
 COMMON_TERM_SHARE = 0.25
 # The document naming itself ("does the regulation…", 本条例是否…) pulls every
@@ -165,6 +167,9 @@ class HybridRetriever:
         text = normalize(question)
         if not text:
             raise UsageError("the question is empty", "ask something, e.g. 第十七条讲什么？")
+        if len(text) > MAX_QUERY_CHARS:
+            raise UsageError(f"the text to search is {len(text):,} characters long; the limit "
+                             f"is {MAX_QUERY_CHARS:,}", "search for one subject at a time")
         if k < 1:
             raise UsageError(f"k must be at least 1, not {k}")
         lang = lang or detect_lang(text)

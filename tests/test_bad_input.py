@@ -132,3 +132,30 @@ def test_page_refusals(page: ChatPage, question: str, says: str) -> None:
     history, cards, *_ = _last(page, question)
     assert says in history[-1]["content"]
     assert "Provisions cited" not in cards
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        pytest.param(["search", "土地" * 50_000], "the limit is 5,000", id="search"),
+        pytest.param(["check", "企业" * 50_000], "the limit is 2,000", id="check"),
+    ],
+)
+def test_cli_long_inputs_are_refused(capsys, args: list[str], says: str) -> None:
+    code, _, err = run(capsys, *args)
+    assert code == 2
+    assert says in err
+
+
+def test_long_candidate_rendering_is_refused(capsys, tmp_path) -> None:
+    path = tmp_path / "long.txt"
+    path.write_text("The Regulations. " * 5000, encoding="utf-8")
+    code, _, err = run(capsys, "compare", "17", str(path))
+    assert code == 2
+    assert "at most 20,000" in err
+
+
+def test_api_long_search_is_a_4xx(server: str) -> None:  # noqa: F811
+    r = httpx.get(f"{server}/api/search", params={"q": "土地" * 3000}, timeout=30)
+    assert r.status_code == 400
+    assert "limit" in r.json()["error"]
