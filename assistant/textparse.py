@@ -1,0 +1,210 @@
+"""Reading the layout of Chinese legal text and of our English rendering.
+
+Line joining (PDF line breaks, page-break spaces), 章/节 headings, where an
+article starts, where a paragraph (款) or item (项) starts, and the blocks of
+``en.txt``. ``corpus.py`` builds the typed values from what these find.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass
+
+from .errors import CorpusError
+from .numerals import NUMERAL_CHARS, parse_number
+
+_NUM = f"[{NUMERAL_CHARS}]+"
+_SPACE = "[ \t\u3000\u00a0]"
+_ARTICLE_RE = re.compile(rf"^第({_NUM})条(?:{_SPACE}+(.*))?$")
+_ARTICLE_TIGHT_RE = re.compile(rf"^第({_NUM})条(.+)$")
+_CHAPTER_RE = re.compile(rf"^第({_NUM})章(?:{_SPACE}*(.*))?$")
+_SECTION_RE = re.compile(rf"^第({_NUM})节(?:{_SPACE}*(.*))?$")
+_ITEM_RE = re.compile(rf"^(?:[（(]({_NUM})[）)]|({_NUM})[、.．])")
+_DATE_RE = re.compile(rf"([\d〇零一二三四五六七八九]{{4}}){_SPACE}*年{_SPACE}*({_NUM}){_SPACE}*月"
+                      rf"{_SPACE}*({_NUM}){_SPACE}*日")
+_BODY_RE = re.compile(r"日(.+?)第[一二三四五六七八九十百\d]+次(?:全体)?会议")
+_EN_ARTICLE_RE = re.compile(r"^Article (\d+)\s+(.+)$", re.DOTALL)
+
+# A paragraph (款) or item (项) ends at one of these, optionally followed by a
+# closing quote or bracket.
+_END_PUNCT = "。！？!?：:."
+_ITEM_END_PUNCT = _END_PUNCT + "；;"
+_CLOSERS = "”’」』）)】"
+# Headings are short and carry no sentence punctuation.
+_MAX_HEADING = 30
+
+
+@dataclass
+class _Line:
+    number: int  # 1-based line number in the source file
+    text: str  # stripped
+
+
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _is_wide(ch: str) -> bool:
+    return unicodedata.east_asian_width(ch) in "WF"
+
+
+def join_lines(lines: list[str]) -> str:
+    """Join wrapped lines: no space between Chinese, one space between Latin words.
+
+    Whitespace that touches a Chinese character or full-width punctuation is
+    a typesetting artefact (2024 年 9 月) and goes; whitespace between two
+    Latin letters or digits is kept as one space.
+    """
+    text = " ".join(line.strip() for line in lines)
+    out: list[str] = []
+    for i, ch in enumerate(text):
+        if ch.isspace():
+            prev = out[-1] if out else ""
+            nxt = next((c for c in text[i + 1:] if not c.isspace()), "")
+            if not prev or not nxt or _is_wide(prev) or _is_wide(nxt) or prev == " ":
+                continue
+            out.append(" ")
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def _ends(text: str, punct: str) -> bool:
+    text = text.rstrip(_CLOSERS)
+    return bool(text) and text[-1] in punct
+
+
+def _heading(line: _Line) -> tuple[str, int, str] | None:
+    """('chapter'|'section', number, title) when the line is a 章 or 节 heading."""
+    for kind, pattern in (("chapter", _CHAPTER_RE), ("section", _SECTION_RE)):
+        m = pattern.match(line.text)
+        if m and len(line.text) <= _MAX_HEADING and not _ends(line.text, _ITEM_END_PUNCT + "，,"):
+            try:
+                return kind, parse_number(m.group(1)), join_lines([m.group(2) or ""])
+            except ValueError:
+                return None
+    return None
+
+
+def _full_width(lines: list[_Line]) -> int | None:
+    """The line width of wrapped (PDF) text, or None for one-paragraph-a-line text.
+
+    Wrapped text has many lines at one width (give or take hanging
+    punctuation), and most of them break off mid-sentence; paragraphs that
+    merely happen to be of equal length each end a sentence.
+    """
+    widths = Counter(_width(line.text) for line in lines)
+    if not widths:
+        return None
+    width, count = max(widths.items(), key=lambda wc: (wc[1], wc[0]))
+    at_margin = [line for line in lines if abs(_width(line.text) - width) <= 2]
+    if count < 5 or len(at_margin) < 0.25 * len(lines):
+        return None
+    if sum(_ends(line.text, _END_PUNCT) for line in at_margin) > 0.5 * len(at_margin):
+        return None
+    return width
+
+
+def _article_start(line: _Line, prev: _Line | None, after_heading: bool,
+                   expected: int) -> tuple[int, str] | None:
+    """(number, rest of the line) when ``line`` opens an article, else None.
+
+    第五条 followed by a space opens an article. Without the space (第五条规定…)
+    it is read as a reference inside a wrapped sentence, unless it is exactly
+    the next number and the previous line closed a sentence or a heading.
+    """
+    m = _ARTICLE_RE.match(line.text)
+    tight = None if m else _ARTICLE_TIGHT_RE.match(line.text)
+    match = m or tight
+    if match is None:
+        return None
+    try:
+        number = parse_number(match.group(1))
+    except ValueError:
+        return None
+    if tight and (number != expected or not (
+            prev is None or after_heading or _ends(prev.text, _END_PUNCT))):
+        return None
+    return number, (match.group(2) or "").strip()
+
+
+def _starts_paragraph(prev: _Line | None, line: _Line, full: int | None) -> bool:
+    """Whether ``line`` begins a new 款 (or item) rather than continuing ``prev``."""
+    if prev is None:
+        return False
+    if _ITEM_RE.match(line.text) and _ends(prev.text, _ITEM_END_PUNCT):
+        return False  # the next 项 of the same 款
+    if not _ends(prev.text, _END_PUNCT):
+        return False
+    if full is None:
+        return True
+    # Wrapped text: a sentence can end exactly at the margin. The next line then
+    # continues the paragraph when it too runs to the margin, since a new
+    # paragraph's first line is indented by two characters.
+    return not (_width(prev.text) >= full - 2 and _width(line.text) >= full - 2)
+
+
+def _item_number(text: str) -> int:
+    m = _ITEM_RE.match(text)
+    if m is None:  # pragma: no cover - blocks are only split at item markers
+        raise ValueError(text)
+    return parse_number(m.group(1) or m.group(2))
+
+
+# --------------------------------------------------------------------------- en
+
+
+@dataclass
+class _ParsedEn:
+    title: str
+    note: str
+    articles: dict[int, list[str]]  # article number -> paragraphs
+    lines: dict[int, int]  # article number -> line of its heading
+
+
+def parse_en(text: str, source: str = "en.txt") -> _ParsedEn:
+    """Parse our English rendering.
+
+    Blocks are separated by blank lines. The first block is the title, the
+    second the adoption note in brackets; then one block a paragraph, each
+    article's first paragraph beginning ``Article N``. Lines inside a block
+    (items) are kept as lines.
+    """
+    blocks: list[tuple[int, str]] = []
+    buf: list[str] = []
+    start = 0
+    for i, raw in enumerate([*text.splitlines(), ""], start=1):
+        if raw.strip():
+            if not buf:
+                start = i
+            buf.append(raw.strip())
+        elif buf:
+            blocks.append((start, "\n".join(buf)))
+            buf = []
+    if len(blocks) < 3:
+        raise CorpusError(f"{source}: expected a title, an adoption note and articles",
+                          "see corpus/README.md for the file's shape")
+    title = blocks[0][1]
+    note = blocks[1][1] if blocks[1][1].startswith("(") else ""
+    rest = blocks[2:] if note else blocks[1:]
+    articles: dict[int, list[str]] = {}
+    lines: dict[int, int] = {}
+    current: int | None = None
+    for line_no, block in rest:
+        m = _EN_ARTICLE_RE.match(block)
+        if m:
+            current = int(m.group(1))
+            if current in articles:
+                raise CorpusError(f"{source} line {line_no}: Article {current} appears twice "
+                                  f"(first at line {lines[current]})",
+                                  "remove or renumber the repeated article")
+            articles[current] = [m.group(2).strip()]
+            lines[current] = line_no
+        elif current is None:
+            raise CorpusError(f"{source} line {line_no}: text before Article 1",
+                              "start the first article's block with 'Article 1 '")
+        else:
+            articles[current].append(block)
+    return _ParsedEn(title, note, articles, lines)
