@@ -1,0 +1,142 @@
+"""The CLI's commands for translators, officials and integrations.
+
+compare, check, serve, mcp and feedback; registered on the ``tiaoli`` group
+that cli.py defines, which imports this module once that group exists.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from .cli import Context, _echo_json, cli
+from .errors import UsageError
+from .references import parse_reference
+
+
+@cli.command("compare")
+@click.argument("reference")
+@click.argument("candidate", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@click.pass_obj
+def compare_cmd(obj: Context, reference: str, candidate: Path, as_json: bool) -> None:
+    """Compare a candidate English rendering of an article (17) or paragraph (17.2).
+
+    CANDIDATE is a file, or - for standard input: the rendering of that article,
+    or a file shaped like our rendering (blocks starting "Article N ") from which
+    the article is taken. Flags omissions, additions, glossary terms rendered
+    otherwise, and numbers, dates and list lengths that differ.
+    """
+    from .app import build_assistant
+    from .compare import Comparer
+
+    number, para = parse_reference(reference)
+    try:
+        text = sys.stdin.read() if str(candidate) == "-" else candidate.read_text("utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"cannot read {candidate}: {exc}") from None
+    assistant = build_assistant(obj.settings)
+    obj.regulation.article(number)
+    comparer = Comparer(assistant.regulation, assistant.embeddings,
+                        assistant.retriever.tokenizers, assistant.glossary,
+                        assistant.extractive.pos)
+    report = comparer.compare(number, para, text)
+    if as_json:
+        _echo_json(report.to_json())
+        return
+    for a in report.alignments:
+        click.echo(f"[{a.similarity:.2f}] {a.zh}\n  ours:      {a.reference}\n"
+                   f"  candidate: {a.candidate or '(nothing)'}")
+    for kind, key in (("possible omission", "zh"), ("possible addition", "candidate")):
+        for item in getattr(report, "omissions" if key == "zh" else "additions"):
+            click.echo(f"{kind}: {item[key]}")
+    for t in report.terms:
+        click.echo(f"term: {t['zh']} should read \"{t['expected']}\" in: {t['sentence']}")
+    for n in report.numbers:
+        click.echo(f"number: expected {n['expected']}, found {n['candidate']} ({n['zh']})")
+    click.echo("clean: nothing flagged" if report.clean else "flagged: see above")
+
+
+@cli.command("check")
+@click.argument("statement")
+@click.option("--lang", type=click.Choice(["auto", "zh", "en"]), default="auto",
+              show_default=True, help="The statement's language (auto: detect).")
+@click.option("--json", "as_json", is_flag=True,
+              help='Print {"statement", "lang", "verdict", "citations", "explanation"}.')
+@click.pass_obj
+def check_cmd(obj: Context, statement: str, lang: str, as_json: bool) -> None:
+    """Check whether the regulation says what STATEMENT says.
+
+    Verdicts: supported, partly_supported (the provision exists but the
+    statement changes its actor, modality, scope or a list) or not_stated.
+    """
+    from .app import build_assistant
+    from .check import Checker
+
+    result = Checker(build_assistant(obj.settings)).check(
+        statement, None if lang == "auto" else lang)  # type: ignore[arg-type]
+    if as_json:
+        _echo_json(result.to_json())
+        return
+    click.echo(f"{result.verdict}: {result.explanation}")
+    for c in result.citations:
+        click.echo(f"  {c.label}\n    {c.zh}" + (f"\n    {c.en}" if c.en else ""))
+
+
+@cli.command("mcp")
+@click.pass_obj
+def mcp_cmd(obj: Context) -> None:
+    """Serve the MCP tools over stdio, for desktop agents and MCP clients.
+
+    Tools: search_regulation, get_article, ask, check_statement,
+    compare_rendering, glossary_lookup (see README: "Use Tiaoli from…").
+    """
+    try:
+        import mcp  # noqa: F401
+    except ImportError:
+        raise UsageError("the MCP server needs the mcp package",
+                         "pip install 'tiaoli[mcp]'") from None
+    from .app import build_assistant
+    from .mcp_server import build_server
+
+    build_server(build_assistant(obj.settings)).run("stdio")
+
+
+@cli.group()
+def feedback() -> None:
+    """Review the feedback users gave on answers (stored only when they give it)."""
+
+
+@feedback.command("export")
+@click.option("--csv", "as_csv", is_flag=True, default=True,
+              help="Print CSV (the only format; kept for clarity).")
+@click.pass_obj
+def feedback_export(obj: Context, as_csv: bool) -> None:
+    """Print all feedback as CSV: id, created, rating, comment, question, answer, …"""
+    from .feedback import FeedbackStore
+
+    click.echo(FeedbackStore(obj.settings.home).export_csv(), nl=False)
+
+
+@cli.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
+@click.option("--port", type=click.IntRange(1, 65535), default=7860, show_default=True,
+              help="Port to listen on.")
+@click.pass_obj
+def serve_cmd(obj: Context, host: str, port: int) -> None:
+    """Run the chat page and the JSON API (http://HOST:PORT/, /api/…, /docs)."""
+    import os
+
+    os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+    import uvicorn
+
+    from .app import build_assistant
+    from .web import create_app
+
+    assistant = build_assistant(obj.settings)
+    app = create_app(assistant)
+    click.echo(f"Tiaoli on http://{host}:{port}/  (API: /api/ask, /api/articles/N, "
+               f"/api/search, /healthz; OpenAPI: /docs)", err=True)
+    uvicorn.run(app, host=host, port=port, log_level="warning")
