@@ -21,22 +21,22 @@ from pathlib import Path
 from .errors import CorpusError, UnknownArticleError
 from .numerals import label_zh, parse_number, to_chinese
 from .textparse import (
-    _ARTICLE_RE,
-    _BODY_RE,
-    _DATE_RE,
-    _END_PUNCT,
-    _ITEM_END_PUNCT,
-    _ITEM_RE,
-    _article_start,
-    _ends,
-    _full_width,
-    _heading,
-    _item_number,
-    _Line,
-    _ParsedEn,
-    _starts_paragraph,
+    ARTICLE_RE,
+    BODY_RE,
+    DATE_RE,
+    END_PUNCT,
+    ITEM_END_PUNCT,
+    ITEM_RE,
+    Line,
+    ParsedEn,
+    article_start,
+    chapter_heading,
+    ends,
+    full_width,
+    item_number,
     join_lines,
     parse_en,
+    starts_paragraph,
 )
 
 ZH_FILE = "zh.txt"
@@ -145,7 +145,7 @@ def parse_zh(text: str, source: str = ZH_FILE) -> _ParsedZh:
     Raises CorpusError naming the line for a missing, repeated or out-of-order
     article number, text before the first article, or an empty text.
     """
-    lines = [_Line(i, raw.strip(" \t\r\u3000\u00a0\ufeff"))
+    lines = [Line(i, raw.strip(" \t\r\u3000\u00a0\ufeff"))
              for i, raw in enumerate(text.splitlines(), start=1)]
     lines = [line for line in lines if line.text]
     if not lines:
@@ -154,7 +154,7 @@ def parse_zh(text: str, source: str = ZH_FILE) -> _ParsedZh:
     # Header: title lines, then the adoption note in brackets, until the first
     # heading or article.
     start = next((i for i, line in enumerate(lines)
-                  if _ARTICLE_RE.match(line.text) or _heading(line)), None)
+                  if ARTICLE_RE.match(line.text) or chapter_heading(line)), None)
     if start is None:
         raise CorpusError(f"{source}: no article found (no line starts with 第一条)",
                           "check that this is the regulation's text")
@@ -169,17 +169,17 @@ def parse_zh(text: str, source: str = ZH_FILE) -> _ParsedZh:
         note = ""
 
     body = lines[start:]
-    full = _full_width(body)
+    full = full_width(body)
     articles: list[Article] = []
     seen: dict[int, int] = {}
     chapter: str | None = None
     section: str | None = None
     draft: _Draft | None = None
-    prev: _Line | None = None
+    prev: Line | None = None
     prev_heading = False
     for line in body:
-        head = _heading(line)
-        if head and (prev is None or prev_heading or _ends(prev.text, _END_PUNCT)):
+        head = chapter_heading(line)
+        if head and (prev is None or prev_heading or ends(prev.text, END_PUNCT)):
             if draft:
                 articles.append(draft.build(source))
                 draft = None
@@ -192,7 +192,7 @@ def parse_zh(text: str, source: str = ZH_FILE) -> _ParsedZh:
             prev, prev_heading = line, True
             continue
         expected = draft.number + 1 if draft else (articles[-1].number + 1 if articles else 1)
-        start_ = _article_start(line, prev, prev_heading, expected)
+        start_ = article_start(line, prev, prev_heading, expected)
         prev_heading = False
         if start_ is not None:
             number, rest = start_
@@ -212,13 +212,13 @@ def parse_zh(text: str, source: str = ZH_FILE) -> _ParsedZh:
             heading = line.text[: line.text.index("条") + 1]
             draft = _Draft(number, heading, line.number, chapter, section, [[]])
             if rest:
-                draft.paragraphs[-1].append(_Line(line.number, rest))
-            prev = _Line(line.number, rest or line.text)
+                draft.paragraphs[-1].append(Line(line.number, rest))
+            prev = Line(line.number, rest or line.text)
             continue
         if draft is None:
             raise CorpusError(f"{source} line {line.number}: text outside any article",
                               "each paragraph must follow an article number such as 第一条")
-        if draft.paragraphs[-1] and _starts_paragraph(prev, line, full):
+        if draft.paragraphs[-1] and starts_paragraph(prev, line, full):
             draft.paragraphs.append([])
         draft.paragraphs[-1].append(line)
         prev = line
@@ -236,7 +236,7 @@ class _Draft:
     line: int
     chapter: str | None
     section: str | None
-    paragraphs: list[list[_Line]]
+    paragraphs: list[list[Line]]
 
     def build(self, source: str) -> Article:
         paras = tuple(_make_paragraph(i, block)
@@ -247,15 +247,15 @@ class _Draft:
         return Article(self.number, paras, self.chapter, self.section, self.heading)
 
 
-def _make_paragraph(number: int, lines: list[_Line]) -> Paragraph:
+def _make_paragraph(number: int, lines: list[Line]) -> Paragraph:
     """Build one 款 from its lines, splitting off its 项 items."""
     blocks: list[list[str]] = [[]]
     for line in lines:
-        if blocks[-1] and _ITEM_RE.match(line.text) and _ends(blocks[-1][-1], _ITEM_END_PUNCT):
+        if blocks[-1] and ITEM_RE.match(line.text) and ends(blocks[-1][-1], ITEM_END_PUNCT):
             blocks.append([])
         blocks[-1].append(line.text)
     texts = [join_lines(block) for block in blocks]
-    items = tuple(Item(_item_number(text), text) for text in texts[1:])
+    items = tuple(Item(item_number(text), text) for text in texts[1:])
     return Paragraph(number, "\n".join(texts), items=items)
 
 
@@ -267,10 +267,10 @@ def _date(m: re.Match[str]) -> dt.date:
 
 
 def _adoption(note: str) -> tuple[dt.date | None, str | None]:
-    m = _DATE_RE.search(note)
+    m = DATE_RE.search(note)
     if not m:
         return None, None
-    body = _BODY_RE.search(note[m.start():])
+    body = BODY_RE.search(note[m.start():])
     return _date(m), body.group(1) if body else None
 
 
@@ -279,7 +279,7 @@ def _effective(articles: list[Article]) -> dt.date | None:
         for para in art.paragraphs:
             tail = re.search(r"自(.{6,24}?)起施行", para.zh)
             if tail:
-                m = _DATE_RE.search(tail.group(1))
+                m = DATE_RE.search(tail.group(1))
                 if m:
                     return _date(m)
     return None
@@ -323,7 +323,7 @@ def load_regulation(folder: Path) -> Regulation:
     )
 
 
-def _align(articles: list[Article], en: _ParsedEn, source: str) -> list[Article]:
+def _align(articles: list[Article], en: ParsedEn, source: str) -> list[Article]:
     zh_numbers = [a.number for a in articles]
     extra = sorted(set(en.articles) - set(zh_numbers))
     if extra:

@@ -17,27 +17,29 @@ from .numerals import NUMERAL_CHARS, parse_number
 
 _NUM = f"[{NUMERAL_CHARS}]+"
 _SPACE = "[ \t\u3000\u00a0]"
-_ARTICLE_RE = re.compile(rf"^第({_NUM})条(?:{_SPACE}+(.*))?$")
+ARTICLE_RE = re.compile(rf"^第({_NUM})条(?:{_SPACE}+(.*))?$")
 _ARTICLE_TIGHT_RE = re.compile(rf"^第({_NUM})条(.+)$")
 _CHAPTER_RE = re.compile(rf"^第({_NUM})章(?:{_SPACE}*(.*))?$")
 _SECTION_RE = re.compile(rf"^第({_NUM})节(?:{_SPACE}*(.*))?$")
-_ITEM_RE = re.compile(rf"^(?:[（(]({_NUM})[）)]|({_NUM})[、.．])")
-_DATE_RE = re.compile(rf"([\d〇零一二三四五六七八九]{{4}}){_SPACE}*年{_SPACE}*({_NUM}){_SPACE}*月"
+ITEM_RE = re.compile(rf"^(?:[（(]({_NUM})[）)]|({_NUM})[、.．])")
+DATE_RE = re.compile(rf"([\d〇零一二三四五六七八九]{{4}}){_SPACE}*年{_SPACE}*({_NUM}){_SPACE}*月"
                       rf"{_SPACE}*({_NUM}){_SPACE}*日")
-_BODY_RE = re.compile(r"日(.+?)第[一二三四五六七八九十百\d]+次(?:全体)?会议")
+BODY_RE = re.compile(r"日(.+?)第[一二三四五六七八九十百\d]+次(?:全体)?会议")
 _EN_ARTICLE_RE = re.compile(r"^Article (\d+)\s+(.+)$", re.DOTALL)
 
 # A paragraph (款) or item (项) ends at one of these, optionally followed by a
 # closing quote or bracket.
-_END_PUNCT = "。！？!?：:."
-_ITEM_END_PUNCT = _END_PUNCT + "；;"
+END_PUNCT = "。！？!?：:."
+ITEM_END_PUNCT = END_PUNCT + "；;"
 _CLOSERS = "”’」』）)】"
 # Headings are short and carry no sentence punctuation.
 _MAX_HEADING = 30
 
 
 @dataclass
-class _Line:
+class Line:
+    """A non-empty line of the source, stripped, with its line number."""
+
     number: int  # 1-based line number in the source file
     text: str  # stripped
 
@@ -71,16 +73,17 @@ def join_lines(lines: list[str]) -> str:
     return "".join(out)
 
 
-def _ends(text: str, punct: str) -> bool:
+def ends(text: str, punct: str) -> bool:
+    """Whether ``text`` ends with one of ``punct``, closing quotes and brackets aside."""
     text = text.rstrip(_CLOSERS)
     return bool(text) and text[-1] in punct
 
 
-def _heading(line: _Line) -> tuple[str, int, str] | None:
+def chapter_heading(line: Line) -> tuple[str, int, str] | None:
     """('chapter'|'section', number, title) when the line is a 章 or 节 heading."""
     for kind, pattern in (("chapter", _CHAPTER_RE), ("section", _SECTION_RE)):
         m = pattern.match(line.text)
-        if m and len(line.text) <= _MAX_HEADING and not _ends(line.text, _ITEM_END_PUNCT + "，,"):
+        if m and len(line.text) <= _MAX_HEADING and not ends(line.text, ITEM_END_PUNCT + "，,"):
             try:
                 return kind, parse_number(m.group(1)), join_lines([m.group(2) or ""])
             except ValueError:
@@ -88,7 +91,7 @@ def _heading(line: _Line) -> tuple[str, int, str] | None:
     return None
 
 
-def _full_width(lines: list[_Line]) -> int | None:
+def full_width(lines: list[Line]) -> int | None:
     """The line width of wrapped (PDF) text, or None for one-paragraph-a-line text.
 
     Wrapped text has many lines at one width (give or take hanging
@@ -102,12 +105,12 @@ def _full_width(lines: list[_Line]) -> int | None:
     at_margin = [line for line in lines if abs(_width(line.text) - width) <= 2]
     if count < 5 or len(at_margin) < 0.25 * len(lines):
         return None
-    if sum(_ends(line.text, _END_PUNCT) for line in at_margin) > 0.5 * len(at_margin):
+    if sum(ends(line.text, END_PUNCT) for line in at_margin) > 0.5 * len(at_margin):
         return None
     return width
 
 
-def _article_start(line: _Line, prev: _Line | None, after_heading: bool,
+def article_start(line: Line, prev: Line | None, after_heading: bool,
                    expected: int) -> tuple[int, str] | None:
     """(number, rest of the line) when ``line`` opens an article, else None.
 
@@ -115,7 +118,7 @@ def _article_start(line: _Line, prev: _Line | None, after_heading: bool,
     it is read as a reference inside a wrapped sentence, unless it is exactly
     the next number and the previous line closed a sentence or a heading.
     """
-    m = _ARTICLE_RE.match(line.text)
+    m = ARTICLE_RE.match(line.text)
     tight = None if m else _ARTICLE_TIGHT_RE.match(line.text)
     match = m or tight
     if match is None:
@@ -125,18 +128,18 @@ def _article_start(line: _Line, prev: _Line | None, after_heading: bool,
     except ValueError:
         return None
     if tight and (number != expected or not (
-            prev is None or after_heading or _ends(prev.text, _END_PUNCT))):
+            prev is None or after_heading or ends(prev.text, END_PUNCT))):
         return None
     return number, (match.group(2) or "").strip()
 
 
-def _starts_paragraph(prev: _Line | None, line: _Line, full: int | None) -> bool:
+def starts_paragraph(prev: Line | None, line: Line, full: int | None) -> bool:
     """Whether ``line`` begins a new 款 (or item) rather than continuing ``prev``."""
     if prev is None:
         return False
-    if _ITEM_RE.match(line.text) and _ends(prev.text, _ITEM_END_PUNCT):
+    if ITEM_RE.match(line.text) and ends(prev.text, ITEM_END_PUNCT):
         return False  # the next 项 of the same 款
-    if not _ends(prev.text, _END_PUNCT):
+    if not ends(prev.text, END_PUNCT):
         return False
     if full is None:
         return True
@@ -146,8 +149,9 @@ def _starts_paragraph(prev: _Line | None, line: _Line, full: int | None) -> bool
     return not (_width(prev.text) >= full - 2 and _width(line.text) >= full - 2)
 
 
-def _item_number(text: str) -> int:
-    m = _ITEM_RE.match(text)
+def item_number(text: str) -> int:
+    """The number of a 项 item: 3 for （三）, (三) or 3."""
+    m = ITEM_RE.match(text)
     if m is None:  # pragma: no cover - blocks are only split at item markers
         raise ValueError(text)
     return parse_number(m.group(1) or m.group(2))
@@ -157,14 +161,16 @@ def _item_number(text: str) -> int:
 
 
 @dataclass
-class _ParsedEn:
+class ParsedEn:
+    """Our English rendering as read: title, note, and each article's paragraphs."""
+
     title: str
     note: str
     articles: dict[int, list[str]]  # article number -> paragraphs
     lines: dict[int, int]  # article number -> line of its heading
 
 
-def parse_en(text: str, source: str = "en.txt") -> _ParsedEn:
+def parse_en(text: str, source: str = "en.txt") -> ParsedEn:
     """Parse our English rendering.
 
     Blocks are separated by blank lines. The first block is the title, the
@@ -207,4 +213,4 @@ def parse_en(text: str, source: str = "en.txt") -> _ParsedEn:
                               "start the first article's block with 'Article 1 '")
         else:
             articles[current].append(block)
-    return _ParsedEn(title, note, articles, lines)
+    return ParsedEn(title, note, articles, lines)
