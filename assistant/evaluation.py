@@ -30,9 +30,10 @@ import json
 import re
 import statistics
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from .answering import Answer
 from .app import Assistant
@@ -44,6 +45,7 @@ from .retrieval import MODES, Mode, detect_lang
 _CJK = re.compile(r"[\u3400-\u9fff]")
 
 K_RETRIEVED = 5
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -57,35 +59,44 @@ class Question:
     kind: str = ""
 
 
-def load_questions(path: Path) -> list[Question]:
-    """Read a question set; a malformed line is a UsageError naming it."""
+def _read_jsonl(path: Path, build: Callable[[dict[str, Any]], T], what: str,
+                shape: str) -> list[tuple[int, T]]:
+    """(line number, value) for each non-blank line; a line ``build`` cannot read is a
+    UsageError naming it, as is an unreadable or empty file."""
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except FileNotFoundError:
-        raise UsageError(f"{path}: no such file", "give a JSON-lines question file") from None
+        raise UsageError(f"{path}: no such file", f"give a JSON-lines {what} file") from None
     except UnicodeDecodeError:
         raise UsageError(f"{path}: not UTF-8 text", "save the file as UTF-8") from None
-    questions: list[Question] = []
-    seen: set[str] = set()
+    out = []
     for no, line in enumerate(lines, start=1):
         if not line.strip():
             continue
         try:
-            data = json.loads(line)
-            q = Question(str(data["id"]), data["lang"], data["question"],
-                         tuple(int(g) for g in data["gold"]), str(data.get("kind", "")))
+            out.append((no, build(json.loads(line))))
         except (json.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
-            raise UsageError(f"{path} line {no}: not a question ({type(exc).__name__}: {exc})",
-                             'each line must be {"id", "lang", "question", "gold": [int]}'
-                             ) from None
+            raise UsageError(f"{path} line {no}: not a {what} ({type(exc).__name__}: {exc})",
+                             f"each line must be {shape}") from None
+    if not out:
+        raise UsageError(f"{path}: no {what}s", "add one JSON object per line")
+    return out
+
+
+def load_questions(path: Path) -> list[Question]:
+    """Read a question set; a malformed line is a UsageError naming it."""
+    rows = _read_jsonl(path, lambda d: Question(
+        str(d["id"]), d["lang"], d["question"], tuple(int(g) for g in d["gold"]),
+        str(d.get("kind", ""))), "question", '{"id", "lang", "question", "gold": [int]}')
+    questions: list[Question] = []
+    seen: set[str] = set()
+    for no, q in rows:
         if q.lang not in ("zh", "en"):
             raise UsageError(f"{path} line {no}: lang must be zh or en, not {q.lang!r}")
         if q.id in seen:
             raise UsageError(f"{path} line {no}: the id {q.id!r} is used twice")
         seen.add(q.id)
         questions.append(q)
-    if not questions:
-        raise UsageError(f"{path}: no questions", "add one JSON object per line")
     return questions
 
 
@@ -296,29 +307,15 @@ def load_statements(path: Path) -> list[Statement]:
     """Read a statement set; a malformed line is a UsageError naming it."""
     from .check import VERDICTS
 
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except (FileNotFoundError, UnicodeDecodeError) as exc:
-        raise UsageError(f"cannot read {path}: {exc}") from None
-    out = []
-    for no, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        try:
-            d = json.loads(line)
-            s = Statement(str(d["id"]), d["lang"], d["statement"], d["verdict"],
-                          tuple(int(g) for g in d.get("gold", [])))
-        except (json.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
-            raise UsageError(f"{path} line {no}: not a statement ({type(exc).__name__}: {exc})",
-                             'each line must be {"id", "lang", "statement", "verdict", "gold"}'
-                             ) from None
+    rows = _read_jsonl(path, lambda d: Statement(
+        str(d["id"]), d["lang"], d["statement"], d["verdict"],
+        tuple(int(g) for g in d.get("gold", []))), "statement",
+        '{"id", "lang", "statement", "verdict", "gold"}')
+    for no, s in rows:
         if s.verdict not in VERDICTS or s.lang not in ("zh", "en"):
             raise UsageError(f"{path} line {no}: verdict must be one of {', '.join(VERDICTS)} "
                              "and lang zh or en")
-        out.append(s)
-    if not out:
-        raise UsageError(f"{path}: no statements")
-    return out
+    return [s for _, s in rows]
 
 
 def evaluate_statements(assistant: Assistant, statements: list[Statement]) -> dict[str, Any]:
