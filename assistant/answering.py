@@ -23,8 +23,7 @@ from typing import Any
 import numpy as np
 
 from .chunking import Lang
-from .corpus import Regulation
-from .numerals import label, label_en, label_zh
+from .library import Library
 from .prompts import Prompts
 from .references import find_references
 from .retrieval import Hit, HybridRetriever, normalize
@@ -42,11 +41,17 @@ class Citation:
     label: str
     zh: str
     en: str | None
+    regulation: str = ""  # the regulation's id (its folder name)
+    titled: bool = False  # several regulations are loaded: the label names this one
 
     def to_json(self) -> dict[str, Any]:
-        """The DESIGN.md shape: article, paragraph, label, zh, en."""
-        return {"article": self.article, "paragraph": self.paragraph, "label": self.label,
-                "zh": self.zh, "en": self.en}
+        """The DESIGN.md shape: article, paragraph, label, zh, en; with several regulations
+        loaded, also the regulation's id."""
+        out: dict[str, Any] = {"article": self.article, "paragraph": self.paragraph,
+                               "label": self.label, "zh": self.zh, "en": self.en}
+        if self.titled:
+            out["regulation"] = self.regulation
+        return out
 
 
 @dataclass(frozen=True)
@@ -62,9 +67,12 @@ class Answer:
     related: tuple[Citation, ...] = ()
     notes: tuple[str, ...] = ()
     searched: str | None = None  # the standalone question searched, when a follow-up was rewritten
+    # When a reference could mean an article of several regulations: their ids, and
+    # the answer asks which (``related`` shows the candidates).
+    choices: tuple[str, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
-        """The Answer JSON of DESIGN.md, plus ``notes`` and ``searched`` when set."""
+        """The Answer JSON of DESIGN.md, plus ``notes``, ``searched`` and ``choices`` when set."""
         out: dict[str, Any] = {
             "question": self.question, "lang": self.lang, "mode": self.mode,
             "answer": self.answer, "refused": self.refused,
@@ -75,23 +83,23 @@ class Answer:
             out["notes"] = list(self.notes)
         if self.searched:
             out["searched"] = self.searched
+        if self.choices:
+            out["choices"] = list(self.choices)
         return out
 
 
-def citation(reg: Regulation, article: int, paragraph: int | None) -> Citation:
+def citation(library: Library, regulation: str, article: int,
+             paragraph: int | None) -> Citation:
     """The citation of a paragraph (or a whole article when ``paragraph`` is None)."""
-    art = reg.article(article)
+    art = library.get(regulation).article(article)
     if paragraph is None and len(art.paragraphs) == 1:
         paragraph = 1
     if paragraph is None:
-        return Citation(article, None, label(article), art.zh, art.en)
+        return Citation(article, None, library.label(regulation, article), art.zh, art.en,
+                        regulation, library.multiple)
     para = art.paragraph(paragraph)
-    return Citation(article, paragraph, label(article, paragraph), para.zh, para.en)
-
-
-def cite_label(article: int, paragraph: int | None, lang: Lang) -> str:
-    """第十七条第二款 or Article 17(2), in the answer's language."""
-    return label_zh(article, paragraph) if lang == "zh" else label_en(article, paragraph)
+    return Citation(article, paragraph, library.label(regulation, article, paragraph),
+                    para.zh, para.en, regulation, library.multiple)
 
 
 # ------------------------------------------------------------------- scope
@@ -145,7 +153,7 @@ class ScopeJudge:
     """
 
     retriever: HybridRetriever
-    regulation: Regulation
+    library: Library
     topics: list[str]
     rules: ScopeRules
     threshold: float
@@ -160,7 +168,7 @@ class ScopeJudge:
         self._vectors = (self.retriever.embeddings.encode(self.topics, query=False)
                          if self.topics else
                          np.zeros((0, self._chunk_vectors.shape[1]), dtype=np.float32))
-        title = self.regulation.title_zh + " " + (self.regulation.title_en or "")
+        title = " ".join(f"{r.title_zh} {r.title_en or ''}" for r in self.library.regulations)
         self._own_regions = {zh for zh, en in self.rules.regions.items()
                              if zh in title or en in title}
         body = "\n".join(c.text for c in index.chunks)
@@ -209,6 +217,7 @@ def split_sentences(text: str, lang: Lang) -> list[str]:
 
 @dataclass(frozen=True)
 class _Scored:
+    regulation: str
     article: int
     paragraph: int
     index: int  # sentence position in the paragraph
@@ -221,9 +230,9 @@ class ExtractiveAnswerer:
 
     mode = "extractive"
 
-    def __init__(self, regulation: Regulation, retriever: HybridRetriever,
+    def __init__(self, library: Library, retriever: HybridRetriever,
                  prompts: Prompts) -> None:
-        self.regulation = regulation
+        self.library = library
         self.retriever = retriever
         self.prompts = prompts
         self._idf = {lang: self._document_frequencies(lang) for lang in ("zh", "en")}
@@ -280,10 +289,11 @@ class ExtractiveAnswerer:
         top = hits[0]
         numbers = [p.number for p in top.paragraphs[:2]] or [1]
         candidates = [
-            _Scored(top.article, number, i, sentence, self.support(q_tokens, sentence, lang))
+            _Scored(top.regulation, top.article, number, i, sentence,
+                    self.support(q_tokens, sentence, lang))
             for number in numbers
-            for i, sentence in enumerate(split_sentences(self._text(top.article, number, lang),
-                                                         lang))]
+            for i, sentence in enumerate(split_sentences(
+                self._text(top.regulation, top.article, number, lang), lang))]
         best = max(candidates, key=lambda c: (c.support, c.paragraph == numbers[0]))
         chosen = [c for c in candidates if c.paragraph == best.paragraph
                   and c.support >= 0.5 * best.support and c.support > 0]
@@ -293,46 +303,49 @@ class ExtractiveAnswerer:
         named = {(a, p) for a, p in find_references(normalize(question))}
         out: list[_Scored] = []
         for hit in refs[:MAX_CITED]:
-            article = self.regulation.article(hit.article)
-            paras = [p for a, p in named if a == hit.article and p is not None]
+            article = self.library.get(hit.regulation).article(hit.article)
+            paras = [p for a, p in named if a == hit.article and p is not None
+                     and p <= len(article.paragraphs)]
             numbers = sorted(paras) or [p.number for p in article.paragraphs]
             for number in numbers:
                 for i, sentence in enumerate(split_sentences(
-                        self._text(hit.article, number, lang), lang)):
-                    out.append(_Scored(hit.article, number, i, sentence, 1.0))
+                        self._text(hit.regulation, hit.article, number, lang), lang)):
+                    out.append(_Scored(hit.regulation, hit.article, number, i, sentence, 1.0))
         return out
 
-    def _text(self, article: int, paragraph: int, lang: Lang) -> str:
-        para = self.regulation.article(article).paragraph(paragraph)
+    def _text(self, regulation: str, article: int, paragraph: int, lang: Lang) -> str:
+        para = self.library.get(regulation).article(article).paragraph(paragraph)
         return (para.en if lang == "en" else None) or para.zh
 
     def compose(self, chosen: list[_Scored], lang: Lang) -> tuple[str, list[Citation]]:
         """The answer text and its citations, grouped by provision in quoting order."""
-        groups: dict[tuple[int, int], list[_Scored]] = {}
+        groups: dict[tuple[str, int, int], list[_Scored]] = {}
         for c in chosen:
-            groups.setdefault((c.article, c.paragraph), []).append(c)
+            groups.setdefault((c.regulation, c.article, c.paragraph), []).append(c)
         blocks: list[str] = []
         cites: list[Citation] = []
-        for (article, paragraph), sentences in groups.items():
-            para_label = cite_label(article, paragraph if len(
-                self.regulation.article(article).paragraphs) > 1 else None, lang)
+        for (reg, article, paragraph), sentences in groups.items():
+            para_label = self.library.label(reg, article, paragraph if len(
+                self.library.get(reg).article(article).paragraphs) > 1 else None, lang)
             sentences.sort(key=lambda c: c.index)
             quoted = self._join([c.text for c in sentences],
                                 [c.index for c in sentences], lang)
             if lang == "en" and quoted[:1].isupper() and not quoted[1:2].isupper():
                 quoted = quoted[0].lower() + quoted[1:]  # it follows "Under Article N, "
-            block = self.prompts.phrase("lead", lang, label=para_label) + quoted
+            lead = "lead_titled" if self.library.multiple else "lead"
+            block = self.prompts.phrase(lead, lang, label=para_label) + quoted
             top = max(sentences, key=lambda c: c.support)
-            items = enumeration(top.text, lang, self._zh_count(article, paragraph), self.pos)
+            items = enumeration(top.text, lang, self._zh_count(reg, article, paragraph),
+                                self.pos)
             if items:
                 block += "\n" + self.prompts.phrase("list_intro", lang) + "\n" + "\n".join(
                     f"- {item}" for item in items)
             blocks.append(block)
-            cites.append(citation(self.regulation, article, paragraph))
+            cites.append(citation(self.library, reg, article, paragraph))
         return "\n\n".join(blocks), cites
 
-    def _zh_count(self, article: int, paragraph: int) -> list[int]:
-        zh = self.regulation.article(article).paragraph(paragraph).zh
+    def _zh_count(self, regulation: str, article: int, paragraph: int) -> list[int]:
+        zh = self.library.get(regulation).article(article).paragraph(paragraph).zh
         return [len(items) for s in split_sentences(zh, "zh")
                 if (items := enumeration(s, "zh", None, self.pos))]
 

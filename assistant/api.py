@@ -1,9 +1,10 @@
 """The JSON API (FastAPI), served beside the chat page.
 
 ``POST /api/ask``, ``GET /api/articles/{n}``, ``GET /api/search``,
-``POST /api/feedback``, ``GET /healthz``, and the OpenAI-compatible ``/v1``
-routes (openai_compat.py); described by OpenAPI at ``/openapi.json`` (``/docs``).
-User errors are 4xx with ``{"error": "…", "hint": "…"}``, never a 500.
+``GET /api/regulations``, ``POST /api/feedback``, ``GET /healthz``, and the
+OpenAI-compatible ``/v1`` routes (openai_compat.py); described by OpenAPI at
+``/openapi.json`` (``/docs``). User errors are 4xx with
+``{"error": "…", "hint": "…"}``, never a 500.
 """
 
 from __future__ import annotations
@@ -42,6 +43,10 @@ class AskRequest(BaseModel):
     history: list[Message] | None = Field(
         default=None, max_length=50,
         description="Earlier turns, oldest first; follow-ups are rewritten with them.")
+    regulation: str | None = Field(
+        default=None, max_length=200,
+        description="Limit the answer to one regulation (id, title or alias); default: all "
+                    "loaded, or the ones the question names.")
 
 
 class CitationOut(BaseModel):
@@ -52,6 +57,7 @@ class CitationOut(BaseModel):
     label: str
     zh: str
     en: str | None
+    regulation: str = ""
 
 
 class AnswerOut(BaseModel):
@@ -66,6 +72,7 @@ class AnswerOut(BaseModel):
     related: list[CitationOut]
     notes: list[str] = []
     searched: str | None = None
+    choices: list[str] = []
 
 
 class FeedbackIn(BaseModel):
@@ -93,12 +100,12 @@ def _error(status: int, message: str, hint: str | None = None) -> JSONResponse:
 
 def create_api(assistant: Assistant) -> FastAPI:
     """The FastAPI app holding the JSON API; the page is mounted on it (web.py)."""
-    reg = assistant.regulation
+    library = assistant.library
     app = FastAPI(
         title="Tiaoli API",
         version=__version__,
-        description=f"Cited bilingual answers about the {reg.title_en or reg.title_zh} "
-                    f"({reg.title_zh}).",
+        description="Cited bilingual answers about " + "; ".join(
+            f"the {r.title_en or r.title_zh} ({r.title_zh})" for r in library.regulations) + ".",
     )
     errors: dict[int | str, dict[str, Any]] = {
         400: {"model": ErrorOut}, 404: {"model": ErrorOut}, 422: {"model": ErrorOut}}
@@ -129,7 +136,9 @@ def create_api(assistant: Assistant) -> FastAPI:
     @app.get("/healthz", tags=["meta"])
     def healthz() -> dict[str, Any]:
         """Liveness, and what is loaded."""
-        return {"status": "ok", "regulation": reg.id, "articles": len(reg.articles),
+        return {"status": "ok", "regulation": library.ids[0] if not library.multiple else None,
+                "regulations": list(library.ids),
+                "articles": sum(len(r.articles) for r in library.regulations),
                 "embedder": assistant.embeddings.id,
                 "answerer": assistant.llm.mode if assistant.llm else "extractive"}
 
@@ -140,20 +149,38 @@ def create_api(assistant: Assistant) -> FastAPI:
         """Answer a question with cited provisions, or refuse it with related ones."""
         history = [Turn(m.role, m.content) for m in body.history or []]
         lang = None if body.lang in (None, "auto") else body.lang
-        return assistant.ask(body.question, lang=lang, history=history).to_json()  # type: ignore[arg-type]
+        return assistant.ask(body.question, lang=lang, history=history,  # type: ignore[arg-type]
+                             regulation=body.regulation).to_json()
+
+    which = Query(default=None, max_length=200,
+                  description="The regulation (id, title or alias); needed when several are "
+                              "loaded, unless TIAOLI_REGULATION names one.")
+
+    @app.get("/api/regulations", tags=["regulation"])
+    def regulations() -> dict[str, Any]:
+        """The loaded regulations: id, titles, short titles and article count."""
+        return {"regulations": [
+            {"id": r.id, "title": {"zh": r.title_zh, "en": r.title_en},
+             "short_title": {"zh": r.short_zh, "en": r.short_en},
+             "articles": len(r.articles)} for r in library.regulations]}
 
     @app.get("/api/articles/{number}", responses=errors, tags=["regulation"])
-    def article(number: int) -> dict[str, Any]:
+    def article(number: int, regulation: str | None = which) -> dict[str, Any]:
         """One article, paragraph by paragraph, in Chinese and English (as in `tiaoli export`)."""
-        return article_json(reg.article(number))
+        reg = library.choose(regulation or assistant.settings.regulation)
+        return ({"regulation": reg.id} if library.multiple else {}) | article_json(
+            reg.article(number))
 
     @app.get("/api/search", responses=errors, tags=["answers"])
     def search(q: str = Query(description="The question or words to find."),
-               k: int = Query(default=assistant.settings.search_k, ge=1, le=50)
+               k: int = Query(default=assistant.settings.search_k, ge=1, le=50),
+               regulation: str | None = Query(
+                   default=None, max_length=200,
+                   description="Limit the search to one regulation (id, title or alias).")
                ) -> dict[str, Any]:
         """The articles that answer `q`, best first, with their best paragraphs."""
-        hits = assistant.retriever.search(q, k)
-        return {"question": q, "hits": [hit_json(h, reg) for h in hits]}
+        hits = assistant.retriever.search(q, k, within=regulation)
+        return {"question": q, "hits": [hit_json(h, library) for h in hits]}
 
     store = FeedbackStore(assistant.settings.home)
 

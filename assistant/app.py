@@ -24,10 +24,12 @@ from .answering import (
 )
 from .chunking import Lang, chunk_regulation
 from .conversation import Turn, rewrite
-from .corpus import EN_FILE, ZH_FILE, Regulation, load_regulation
+from .corpus import Regulation
 from .embeddings import TiaoliEmbeddings, make_embeddings
 from .errors import TiaoliError, UsageError
-from .glossary import GLOSSARY_FILE, Term, load_glossary
+from .glossary import Term
+from .library import Library, load_library
+from .library import corpus_files as library_files
 from .llm import LLMAnswerer, LLMError, make_chat_model
 from .numerals import label_en, label_zh, to_chinese
 from .prompts import Prompts, load_prompts
@@ -41,10 +43,8 @@ RELATED_SHOWN = 3
 
 
 def corpus_files(settings: Settings) -> list[Path]:
-    """The files of the selected regulation that shape its index."""
-    folder = settings.regulation_dir
-    return [p for p in (folder / ZH_FILE, folder / EN_FILE, folder / GLOSSARY_FILE)
-            if p.exists()]
+    """The files of every regulation under the corpus folder that shape the index."""
+    return library_files(settings.corpus_dir)
 
 
 def _data(name: str) -> Path:
@@ -56,7 +56,7 @@ class Assistant:
     """Everything a question needs, built once and shared."""
 
     settings: Settings
-    regulation: Regulation
+    library: Library
     glossary: tuple[Term, ...]
     embeddings: TiaoliEmbeddings
     retriever: HybridRetriever = field(repr=False)
@@ -65,16 +65,28 @@ class Assistant:
     extractive: ExtractiveAnswerer = field(repr=False)
     llm: LLMAnswerer | None = field(default=None, repr=False)
 
+    @property
+    def regulation(self) -> Regulation:
+        """The regulation commands act on: the only one, or the ``regulation`` setting.
+
+        Raises AmbiguousRegulationError when several are loaded and none is set.
+        """
+        return self.library.choose(self.settings.regulation)
+
     def ask(self, question: str, *, lang: Lang | None = None,
             history: Sequence[Turn] = (),
-            on_token: Callable[[str], None] | None = None, use_llm: bool = True) -> Answer:
+            on_token: Callable[[str], None] | None = None, use_llm: bool = True,
+            regulation: str | None = None) -> Answer:
         """Answer ``question`` in ``lang`` (default: the question's language).
 
         ``history`` is the conversation so far; a follow-up is rewritten with it
         before retrieval. ``use_llm=False`` answers extractively even when an
         LLM is configured. ``on_token`` receives the answer text as it is made
         (token by token from an LLM, in one piece from the extractive answerer).
-        Raises UsageError for an empty question.
+        ``regulation`` (id, title or alias) limits the answer to one regulation;
+        otherwise, with several loaded, a reference that could mean an article of
+        more than one gets an answer asking which (``choices``).
+        Raises UsageError for an empty question or an unknown ``regulation``.
         """
         text = normalize(question)
         if not text:
@@ -87,18 +99,24 @@ class Assistant:
             raise UsageError(f"the question is {len(text):,} characters long; the limit is "
                              f"{limit:,}", "ask about one provision or subject at a time")
         lang = lang or detect_lang(text)
+        if regulation is not None:
+            regulation = self.library.choose(regulation).id
         notes: list[str] = []
         searched = self._standalone(text, history, lang, notes, use_llm)
-        hits = []
+        choices = self.retriever.ambiguous(searched, regulation)
+        if choices:
+            return self._ask_which(question, lang, searched, text, choices)
+        scope = self.retriever.scope(searched, regulation)
         vector = self.retriever.embed(searched)
         hits = self.retriever.search(searched, self.settings.answer_k,
-                                     lang=detect_lang(searched), vector=vector)
-        missing = self._missing_references(searched)
-        reason = self._missing_note(missing) if missing else self.judge.judge(
+                                     lang=detect_lang(searched), vector=vector,
+                                     within=regulation)
+        missing = self._missing_references(searched, scope)
+        reason = self._missing_note(missing, scope) if missing else self.judge.judge(
             searched, vector, hits)
         if reason is not None:
             return self._refusal(question, lang, hits, [*notes, reason], searched, text,
-                                 missing=missing)
+                                 missing=missing, scope=scope)
         if self.llm is not None and use_llm:
             try:
                 reply = self.llm.answer(searched, hits, lang, on_token)
@@ -153,13 +171,38 @@ class Assistant:
                     notes: list[str], use_llm: bool = True) -> str:
         if not history:
             return text
-        count = len(self.regulation.articles)
         if self.llm is not None and use_llm and not find_references(text):
             try:
                 return normalize(self.llm.condense(text, history, lang)) or text
             except LLMError as exc:
                 notes.append(f"follow-up rewritten by rules: {exc.message}")
-        return rewrite(text, history, count, self.extractive.salient)
+        # The regulation the conversation was last about, for "the next article".
+        current = next((named[-1] for turn in reversed(history)
+                        if (named := self.library.named_in(turn.content))), None)
+        if current is None and not self.library.multiple:
+            current = self.library.regulations[0]
+        count = len(current.articles) if current else max(
+            len(r.articles) for r in self.library.regulations)
+        standalone = rewrite(text, history, count, self.extractive.salient)
+        if (current is not None and self.library.multiple and standalone != text
+                and find_references(standalone) and not self.library.named_in(standalone)):
+            standalone = f"《{current.short_zh}》{standalone}"
+        return standalone
+
+    def _ask_which(self, question: str, lang: Lang, searched: str, text: str,
+                   choices: Sequence[Regulation]) -> Answer:
+        """The answer to a reference several regulations hold: which one is meant?"""
+        a, p = next((a, p) for a, p in find_references(searched)
+                    if len(self.library.holding(a, p, choices)) > 1)
+        plain = label_zh(a, p) if lang == "zh" else label_en(a, p)
+        titles = ("、".join(f"《{r.short_zh}》" for r in choices) if lang == "zh"
+                  else "; ".join(f"the {r.short_en}" for r in choices))
+        body = self.prompts.phrase("ambiguous", lang, label=plain, titles=titles,
+                                   example=self.library.label(choices[0].id, a, p, lang))
+        related = tuple(citation(self.library, r.id, a, p) for r in choices)
+        return Answer(question, lang, self.extractive.mode, body, False, (), related,
+                      (f"{plain} is in {len(choices)} regulations; asked which",),
+                      searched if searched != text else None, tuple(r.id for r in choices))
 
     @property
     def index_version(self) -> str:
@@ -167,11 +210,12 @@ class Assistant:
         m = self.retriever.index.manifest
         return f"{m.embedder_id}; corpus {m.corpus_sha256[:12]}; built {m.built_at}"
 
-    def _missing_references(self, text: str) -> tuple[int, int | None] | None:
-        """The first reference when the question names only provisions that do not exist."""
+    def _missing_references(self, text: str, scope: Sequence[Regulation]
+                            ) -> tuple[int, int | None] | None:
+        """The first reference when the question names only provisions that do not exist
+        (in the regulations searched)."""
         refs = find_references(text)
-        numbers = {a.number: len(a.paragraphs) for a in self.regulation.articles}
-        bad = [(a, p) for a, p in refs if a not in numbers or (p is not None and p > numbers[a])]
+        bad = [(a, p) for a, p in refs if not self.library.holding(a, p, scope)]
         return bad[0] if refs and len(bad) == len(refs) else None
 
     def _labels(self, ref: tuple[int, int | None]) -> tuple[str, str]:
@@ -179,22 +223,34 @@ class Assistant:
         zh = label_zh(a, p) if 1 <= a <= 9999 and (p is None or 1 <= p <= 9999) else f"第{a}条"
         return zh, label_en(a, p)
 
-    def _missing_note(self, ref: tuple[int, int | None]) -> str:
-        count = len(self.regulation.articles)
+    def _missing_note(self, ref: tuple[int, int | None], scope: Sequence[Regulation]) -> str:
         zh, en = self._labels(ref)
+        if len(scope) > 1:
+            return f"{zh} / {en} does not exist in any of the {len(scope)} regulations searched"
+        count = len(scope[0].articles)
         return f"{zh} / {en} does not exist: the regulation has {count} articles, 1 to {count}"
 
     def _refusal(self, question: str, lang: Lang, hits: Sequence[Any], notes: list[str],
                  searched: str, text: str, missing: tuple[int, int | None] | None = None,
-                 mode: str | None = None) -> Answer:
-        body = self.prompts.refusal(lang)
+                 mode: str | None = None, scope: Sequence[Regulation] = ()) -> Answer:
+        body = self.prompts.phrase("refusal_library", lang) if self.library.multiple else (
+            self.prompts.refusal(lang))
         if missing:
-            count = len(self.regulation.articles)
             zh, en = self._labels(missing)
-            body += (f"本条例没有{zh}，共{to_chinese(count)}条。" if lang == "zh"
-                     else f" There is no {en}: the Regulations have {count} articles.")
+            if len(scope) > 1:
+                body += (f"已载入的{len(scope)}部法规都没有{zh}。" if lang == "zh"
+                         else f" None of the {len(scope)} regulations has an {en}.")
+            else:
+                reg = scope[0] if scope else self.library.regulations[0]
+                count = len(reg.articles)
+                name = f"《{reg.short_zh}》" if self.library.multiple else "本条例"
+                body += (f"{name}没有{zh}，共{to_chinese(count)}条。" if lang == "zh" else
+                         f" There is no {en}: the "
+                         f"{reg.short_en if self.library.multiple else 'Regulations'} have "
+                         f"{count} articles.")
         related = tuple(
-            citation(self.regulation, h.article, h.paragraphs[0].number if h.paragraphs else None)
+            citation(self.library, h.regulation, h.article,
+                     h.paragraphs[0].number if h.paragraphs else None)
             for h in hits[:RELATED_SHOWN])
         if related:
             body += "\n\n" + self.prompts.phrase("related_intro", lang) + "\n" + "\n".join(
@@ -212,15 +268,17 @@ def build_assistant(settings: Settings, embeddings: TiaoliEmbeddings | None = No
     ``tiaoli index build``) when the index is missing, damaged or stale; it
     never rebuilds on its own. Raises PromptError for a broken prompt file.
     """
-    regulation = load_regulation(settings.regulation_dir)
-    glossary = load_glossary(settings.regulation_dir)
+    library = load_library(settings.corpus_dir)
+    if settings.regulation is not None:
+        library.choose(settings.regulation)  # a setting naming nothing loaded fails here
+    glossary = library.glossary()
     prompts = load_prompts(settings.prompts_dir)
     embeddings = embeddings or make_embeddings(settings.embedder)
     index = load_index(settings.index_dir, settings.embedder, embeddings.id,
                        corpus_hash(corpus_files(settings)))
-    retriever = HybridRetriever(regulation, index, embeddings, Tokenizers(glossary),
+    retriever = HybridRetriever(library, index, embeddings, Tokenizers(glossary),
                                 rrf_k=settings.rrf_k)
-    judge = ScopeJudge(retriever, regulation, load_topics(_data("scope_topics.txt")),
+    judge = ScopeJudge(retriever, library, load_topics(_data("scope_topics.txt")),
                        ScopeRules.load(_data("scope_rules.json")), settings.scope_threshold)
     llm = None
     if chat_model is not None or settings.llm:
@@ -228,17 +286,22 @@ def build_assistant(settings: Settings, embeddings: TiaoliEmbeddings | None = No
             chat_model, "model_name", None) or type(chat_model).__name__
         model = chat_model or make_chat_model(settings.llm or "", settings.llm_base_url,
                                               settings.llm_api_key, settings.llm_timeout)
-        llm = LLMAnswerer(model, name, regulation, prompts, settings.llm_timeout)
-    return Assistant(settings, regulation, glossary, embeddings, retriever, prompts, judge,
-                     ExtractiveAnswerer(regulation, retriever, prompts), llm)
+        llm = LLMAnswerer(model, name, library, prompts, settings.llm_timeout)
+    return Assistant(settings, library, glossary, embeddings, retriever, prompts, judge,
+                     ExtractiveAnswerer(library, retriever, prompts), llm)
 
 
 def rebuild_index(settings: Settings, embeddings: TiaoliEmbeddings | None = None,
-                  progress: Callable[[int, int], None] | None = None) -> Path:
-    """Chunk and embed the selected regulation and write its index (atomically)."""
-    regulation = load_regulation(settings.regulation_dir)
-    load_glossary(settings.regulation_dir)  # a broken glossary fails the build, not the search
+                  progress: Callable[[int, int], None] | None = None,
+                  fresh: bool = False) -> Path:
+    """Chunk and embed every regulation under the corpus folder and write the index
+    (atomically). A broken text or glossary fails the build, not a later search.
+
+    Texts the previous index of this embedder holds keep their vectors unless
+    ``fresh``; ``progress`` counts the texts embedded.
+    """
+    library = load_library(settings.corpus_dir)
     embeddings = embeddings or make_embeddings(settings.embedder)
-    return build_index(settings.index_dir, settings.embedder, embeddings,
-                       chunk_regulation(regulation), corpus_hash(corpus_files(settings)),
-                       progress=progress)
+    chunks = [c for reg in library.regulations for c in chunk_regulation(reg)]
+    return build_index(settings.index_dir, settings.embedder, embeddings, chunks,
+                       corpus_hash(corpus_files(settings)), progress=progress, reuse=not fresh)

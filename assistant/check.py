@@ -122,8 +122,8 @@ class Checker:
 
     def _by_rules(self, statement: str, text: str, lang: Lang, hits: list[Hit]) -> CheckResult:
         a = self.assistant
-        article, paragraph, segment, before = self._closest(text, hits, lang)
-        cite = citation(a.regulation, article, paragraph)
+        reg, article, paragraph, segment, before = self._closest(text, hits, lang)
+        cite = citation(a.library, reg, article, paragraph)
         provision = (cite.zh if lang == "zh" else cite.en) or cite.zh
         differences = self._differences(text, lang, provision, segment, before)
         if differences:
@@ -143,8 +143,9 @@ class Checker:
         asked = pattern.search(text)
         if not asked:
             return None
-        body = "\n".join((p.zh if lang == "zh" else p.en) or "" for art in
-                         self.assistant.regulation.articles for p in art.paragraphs)
+        body = "\n".join((p.zh if lang == "zh" else p.en) or ""
+                         for reg in self.assistant.library.regulations
+                         for art in reg.articles for p in art.paragraphs)
         # Dates (of entry into force) are not figures a statement could rely on.
         body = re.sub(r"\d{4}\s*年(?:\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?)?"
                       r"|[A-Z][a-z]+ \d{1,2}, \d{4}", " ", body)
@@ -152,24 +153,27 @@ class Checker:
             return None
         return f"it states a figure ({asked.group(0)}) and the text sets none"
 
-    def _closest(self, text: str, hits: list[Hit], lang: Lang) -> tuple[int, int, str, str]:
-        """(article, paragraph, clause, the clauses before it) closest to the statement."""
+    def _closest(self, text: str, hits: list[Hit],
+                 lang: Lang) -> tuple[str, int, int, str, str]:
+        """(regulation, article, paragraph, clause, the clauses before it) closest to the
+        statement."""
         x = self.assistant.extractive
         q = x.question_tokens(text, lang)
-        best: tuple[float, int, int, str, str] = (-1.0, 0, 0, "", "")
+        best: tuple[float, Hit | None, int, str, str] = (-1.0, None, 0, "", "")
         for rank, hit in enumerate(hits[:2]):
+            article = self.assistant.library.get(hit.regulation).article(hit.article)
             for para in hit.paragraphs[:2] or []:
-                p = self.assistant.regulation.article(hit.article).paragraph(para.number)
+                p = article.paragraph(para.number)
                 body = (p.zh if lang == "zh" else p.en) or p.zh
                 for clause, before in _segments(body, lang):
                     score = x.support(q, clause, lang) * (1.0 if rank == 0 else 0.9)
                     if score > best[0]:
-                        best = (score, hit.article, para.number, clause, before)
-        if best[0] < 0:
+                        best = (score, hit, para.number, clause, before)
+        if best[1] is None:
             hit = hits[0]
             number = hit.paragraphs[0].number if hit.paragraphs else 1
-            return hit.article, number, "", ""
-        return best[1], best[2], best[3], best[4]
+            return hit.regulation, hit.article, number, "", ""
+        return best[1].regulation, best[1].article, best[2], best[3], best[4]
 
     def _differences(self, text: str, lang: Lang, provision: str, segment: str,
                      before: str) -> list[str]:

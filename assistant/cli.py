@@ -17,13 +17,12 @@ from .corpus import (
     Article,
     Regulation,
     article_json,
-    load_regulation,
     paragraph_json,
     regulation_json,
 )
 from .errors import TiaoliError, UsageError
-from .glossary import load_glossary, search
-from .numerals import label
+from .glossary import search
+from .library import Library, load_library
 from .references import parse_reference
 from .settings import Settings
 
@@ -39,14 +38,47 @@ class Context:
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self._regulation: Regulation | None = None
+        self.within: str | None = None  # --regulation, when given
+        self._library: Library | None = None
+
+    @property
+    def library(self) -> Library:
+        """Every regulation under the corpus folder, loaded on first use."""
+        if self._library is None:
+            self._library = load_library(self.settings.corpus_dir)
+        return self._library
 
     @property
     def regulation(self) -> Regulation:
-        """The selected regulation, loaded on first use."""
-        if self._regulation is None:
-            self._regulation = load_regulation(self.settings.regulation_dir)
-        return self._regulation
+        """The regulation a command acts on: --regulation, TIAOLI_REGULATION or the only one."""
+        return self.library.choose(self.settings.regulation)
+
+    def resolve(self, reference: str) -> tuple[Regulation, int, int | None]:
+        """(regulation, article, paragraph) of a reference that may name its regulation:
+        17.2, 第十七条, 《山东省先进制造业促进条例》第十七条."""
+        named = self.library.named_in(reference) if self.within is None else ()
+        if len(named) > 1:
+            raise UsageError(f"{reference!r} names {len(named)} regulations; name one")
+        reg = named[0] if named else self.regulation
+        number, para = parse_reference(self.library.strip_names(reference) if named
+                                       else reference)
+        return reg, number, para
+
+
+def _set_regulation(ctx: click.Context, _param: click.Parameter, value: str | None) -> None:
+    if value is not None:
+        obj: Context = ctx.ensure_object(Context)
+        obj.within = obj.library.choose(value).id
+        obj.settings = obj.settings.model_copy(update={"regulation": obj.within})
+
+
+def regulation_option(f: Any) -> Any:
+    """``--regulation/-r NAME``: which loaded regulation a command means."""
+    return click.option(
+        "--regulation", "-r", metavar="NAME", default=None, expose_value=False,
+        callback=_set_regulation, is_eager=True,
+        help="The regulation (folder name, title or alias), when several are loaded "
+             "[default: TIAOLI_REGULATION, or the only one].")(f)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -56,7 +88,9 @@ def cli(ctx: click.Context) -> None:
     """Tiaoli: exact, cited, bilingual answers about a Chinese regulation.
 
     Works on the 山东省先进制造业促进条例 (Shandong Provincial Regulations on
-    Promoting Advanced Manufacturing) bundled in corpus/. Settings come from
+    Promoting Advanced Manufacturing) bundled in corpus/, and on every other
+    regulation folder put there: all are indexed together, and with several
+    loaded, citations carry the regulation's short title. Settings come from
     TIAOLI_* environment variables (TIAOLI_CORPUS_DIR, TIAOLI_REGULATION).
     """
     ctx.obj = Context(Settings())
@@ -68,7 +102,7 @@ def _texts(lang: str, zh: str, en: str | None) -> list[str]:
     return {"zh": [zh], "en": [en or ""], "both": [zh, en or ""]}[lang]
 
 
-def _render_article(article: Article, lang: str) -> str:
+def _render_article(article: Article, lang: str, label: Any) -> str:
     blocks = [label(article.number)]
     for para in article.paragraphs:
         heading = label(article.number, para.number) if len(article.paragraphs) > 1 else None
@@ -82,14 +116,20 @@ def _render_article(article: Article, lang: str) -> str:
 @click.option("--lang", type=LANGS, default="both", show_default=True,
               help="Which text to show: the official Chinese, our English, or both.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (the shape of `export`).")
+@regulation_option
 @click.pass_obj
 def show(obj: Context, reference: str, lang: str, as_json: bool) -> None:
     """Show an article (17) or one paragraph (17.2), Chinese above English.
 
-    REFERENCE may also be written 第十七条, 第十七条第二款 or "Art. 17(2)".
+    REFERENCE may also be written 第十七条, 第十七条第二款 or "Art. 17(2)", and
+    may name its regulation: "《山东省先进制造业促进条例》第十七条".
     """
-    number, para_no = parse_reference(reference)
-    article = obj.regulation.article(number)
+    reg, number, para_no = obj.resolve(reference)
+    article = reg.article(number)
+
+    def label(article: int, paragraph: int | None = None) -> str:
+        return obj.library.label(reg.id, article, paragraph)
+
     if para_no is not None:
         para = article.paragraph(para_no)
         if as_json:
@@ -106,7 +146,7 @@ def show(obj: Context, reference: str, lang: str, as_json: bool) -> None:
         data["paragraphs"] = [_only(p, lang) for p in data["paragraphs"]]  # type: ignore[attr-defined]
         _echo_json(data)
     else:
-        click.echo(_render_article(article, lang))
+        click.echo(_render_article(article, lang, label))
 
 
 def _only(para: dict[str, Any], lang: str) -> dict[str, Any]:
@@ -119,6 +159,7 @@ def _only(para: dict[str, Any], lang: str) -> dict[str, Any]:
 @cli.command()
 @click.option("--json", "as_json", is_flag=True, default=True,
               help="Print the whole regulation as JSON (the only format; kept for clarity).")
+@regulation_option
 @click.pass_obj
 def export(obj: Context, as_json: bool) -> None:
     """Print the whole regulation as JSON: titles, dates, articles, paragraphs in zh and en."""
@@ -128,10 +169,11 @@ def export(obj: Context, as_json: bool) -> None:
 @cli.command()
 @click.argument("term", required=False)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON: [{zh, en, note, variants}].")
+@regulation_option
 @click.pass_obj
 def glossary(obj: Context, term: str | None, as_json: bool) -> None:
     """List glossary terms, or those matching TERM in Chinese or English."""
-    terms = search(load_glossary(obj.settings.regulation_dir), term)
+    terms = search(obj.library.glossaries.get(obj.regulation.id, ()), term)
     if as_json:
         _echo_json([t.to_json() for t in terms])
         return
@@ -154,13 +196,17 @@ def index() -> None:
 
 
 @index.command("build")
+@click.option("--fresh", is_flag=True,
+              help="Embed every text again instead of keeping the previous index's vectors.")
 @click.pass_obj
-def index_build(obj: Context) -> None:
-    """Chunk and embed the regulation and write its index, replacing the old one atomically.
+def index_build(obj: Context, fresh: bool) -> None:
+    """Chunk and embed every regulation and write the index, replacing the old one atomically.
 
     The index lives in TIAOLI_INDEX_DIR (default: index/ of this checkout), in a
-    folder named for the embedder (TIAOLI_EMBEDDER). Search and ask never
-    rebuild on their own: they stop and point here when the index is stale.
+    folder named for the embedder (TIAOLI_EMBEDDER). Texts the previous index
+    already holds keep their vectors, so adding a regulation embeds only its
+    own chunks. Search and ask never rebuild on their own: they stop and
+    point here when the index is stale.
     """
     import time
 
@@ -171,10 +217,10 @@ def index_build(obj: Context) -> None:
 
     console = Console(stderr=True)
     started = time.perf_counter()
-    with Progress("Embedding chunks", BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+    with Progress("Embedding new texts", BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=console, transient=True) as bar:
         task = bar.add_task("embed", total=None)
-        folder = rebuild_index(obj.settings,
+        folder = rebuild_index(obj.settings, fresh=fresh,
                                progress=lambda done, total: bar.update(task, completed=done,
                                                                        total=total))
     from .store import Manifest
@@ -194,6 +240,7 @@ def index_build(obj: Context) -> None:
               show_default=True, help="Fused retrieval, or one retriever alone (for comparison).")
 @click.option("--json", "as_json", is_flag=True,
               help='Print JSON: {"hits": [{"article", "score", "paragraphs": [..]}]}.')
+@regulation_option
 @click.pass_obj
 def search_cmd(obj: Context, question: str, k: int | None, lang: str, mode: str,
                as_json: bool) -> None:
@@ -204,8 +251,8 @@ def search_cmd(obj: Context, question: str, k: int | None, lang: str, mode: str,
     assistant = build_assistant(obj.settings)
     hits = assistant.retriever.search(question, k or obj.settings.search_k,
                                       lang=None if lang == "auto" else lang,  # type: ignore[arg-type]
-                                      mode=mode)  # type: ignore[arg-type]
-    data = [hit_json(h, assistant.regulation) for h in hits]
+                                      mode=mode, within=obj.within)  # type: ignore[arg-type]
+    data = [hit_json(h, assistant.library) for h in hits]
     if as_json:
         _echo_json({"question": question, "hits": data})
         return
@@ -251,6 +298,7 @@ def _load_history(path: Path | None) -> list[Any]:
 @click.option("--history", "history_file", type=click.Path(dir_okay=False, path_type=Path),
               default=None, help='The conversation so far: a JSON list of {"role", "content"}.')
 @click.option("--json", "as_json", is_flag=True, help="Print the Answer JSON (DESIGN.md).")
+@regulation_option
 @click.pass_obj
 def ask_cmd(obj: Context, question: str, lang: str, history_file: Path | None,
             as_json: bool) -> None:
@@ -271,7 +319,8 @@ def ask_cmd(obj: Context, question: str, lang: str, history_file: Path | None,
         click.echo(token, nl=False)
 
     answer = assistant.ask(question, lang=None if lang == "auto" else lang,  # type: ignore[arg-type]
-                           history=history, on_token=show if streamed else None)
+                           history=history, on_token=show if streamed else None,
+                           regulation=obj.within)
     if as_json:
         _echo_json(answer.to_json())
         return
@@ -281,8 +330,9 @@ def ask_cmd(obj: Context, question: str, lang: str, history_file: Path | None,
             click.echo(answer.answer)
     else:
         click.echo(answer.answer)
-    heading = "Related provisions" if answer.refused else "Citations"
-    items = answer.related if answer.refused else answer.citations
+    heading = ("Which regulation?" if answer.choices else
+               "Related provisions" if answer.refused else "Citations")
+    items = answer.related if answer.refused or answer.choices else answer.citations
     if items:
         click.echo(f"\n{heading}:")
         for c in items:
@@ -300,6 +350,7 @@ def ask_cmd(obj: Context, question: str, lang: str, history_file: Path | None,
               help="A statement set: JSON lines {id, lang, statement, verdict, gold}.")
 @click.option("--json", "json_out", type=click.Path(dir_okay=False, writable=True,
               path_type=Path), default=None, help="Write the full results as JSON to this file.")
+@regulation_option
 @click.pass_obj
 def eval_cmd(obj: Context, questions_file: Path | None, statements_file: Path | None,
              json_out: Path | None) -> None:

@@ -11,15 +11,15 @@ from pathlib import Path
 
 import click
 
-from .cli import Context, _echo_json, cli
+from .cli import Context, _echo_json, cli, regulation_option
 from .errors import UsageError
-from .references import parse_reference
 
 
 @cli.command("compare")
 @click.argument("reference")
 @click.argument("candidate", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@regulation_option
 @click.pass_obj
 def compare_cmd(obj: Context, reference: str, candidate: Path, as_json: bool) -> None:
     """Compare a candidate English rendering of an article (17) or paragraph (17.2).
@@ -32,16 +32,15 @@ def compare_cmd(obj: Context, reference: str, candidate: Path, as_json: bool) ->
     from .app import build_assistant
     from .compare import Comparer
 
-    number, para = parse_reference(reference)
+    reg, number, para = obj.resolve(reference)
+    reg.article(number)
     try:
         text = sys.stdin.read() if str(candidate) == "-" else candidate.read_text("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise UsageError(f"cannot read {candidate}: {exc}") from None
     assistant = build_assistant(obj.settings)
-    obj.regulation.article(number)
-    comparer = Comparer(assistant.regulation, assistant.embeddings,
-                        assistant.retriever.tokenizers, assistant.glossary,
-                        assistant.extractive.pos)
+    comparer = Comparer(reg, assistant.embeddings, assistant.retriever.tokenizers,
+                        assistant.library.glossaries.get(reg.id, ()), assistant.extractive.pos)
     report = comparer.compare(number, para, text)
     if as_json:
         _echo_json(report.to_json())

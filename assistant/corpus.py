@@ -5,7 +5,10 @@ A regulation lives in a folder of its own under ``corpus/``:
 - ``zh.txt``: the official Chinese text, verbatim (as extracted from the PDF,
   or one paragraph a line; both read the same);
 - ``en.txt``: our English rendering, one block a paragraph (see ``parse_en``);
-- ``glossary.json``: the bilingual glossary (see ``glossary.py``).
+- ``glossary.json``: the bilingual glossary (see ``glossary.py``);
+- ``meta.json`` (optional): the short titles citations carry when several
+  regulations are loaded, and other names a question may use for it:
+  ``{"short_title": {"zh": "…", "en": "…"}, "aliases": ["…"]}``.
 
 The parser repairs what PDF extraction does to the text (hard line breaks
 inside sentences, page-break spaces) and changes no character of the law.
@@ -14,6 +17,7 @@ inside sentences, page-break spaces) and changes no character of the law.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -41,7 +45,7 @@ from .textparse import (
 
 ZH_FILE = "zh.txt"
 EN_FILE = "en.txt"
-
+META_FILE = "meta.json"
 
 
 @dataclass(frozen=True)
@@ -110,6 +114,23 @@ class Regulation:
     adopted: dt.date | None
     effective: dt.date | None
     articles: tuple[Article, ...] = field(repr=False)
+    short_zh: str = ""  # 山东省先进制造业促进条例 (shown in 《》); the full title when unset
+    short_en: str = ""  # Shandong Regulations on Promoting Advanced Manufacturing
+    aliases: tuple[str, ...] = ()  # other names a question may use for this regulation
+
+    def __post_init__(self) -> None:
+        if not self.short_zh:
+            object.__setattr__(self, "short_zh", self.title_zh.strip("《》"))
+        if not self.short_en:
+            object.__setattr__(self, "short_en", self.title_en or self.id)
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """Every name a question may use for this regulation, longest first."""
+        names = {self.title_zh.strip("《》"), self.short_zh, self.short_en, *self.aliases}
+        if self.title_en:
+            names.add(self.title_en)
+        return tuple(sorted((n for n in names if n), key=lambda n: (-len(n), n)))
 
     def article(self, number: int) -> Article:
         """Article ``number``, or UnknownArticleError naming the valid range."""
@@ -310,6 +331,7 @@ def load_regulation(folder: Path) -> Regulation:
     if en is not None:
         articles = _align(zh.articles, en, str(en_path))
     adopted, body = _adoption(zh.note)
+    short_zh, short_en, aliases = _meta(folder / META_FILE)
     return Regulation(
         id=folder.name,
         title_zh=zh.title,
@@ -320,7 +342,31 @@ def load_regulation(folder: Path) -> Regulation:
         adopted=adopted,
         effective=_effective(zh.articles),
         articles=tuple(articles),
+        short_zh=short_zh,
+        short_en=short_en,
+        aliases=aliases,
     )
+
+
+def _meta(path: Path) -> tuple[str, str, tuple[str, ...]]:
+    """(short zh title, short en title, aliases) from meta.json; empty when there is none."""
+    if not path.exists():
+        return "", "", ()
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise CorpusError(f"{path}: not valid UTF-8 JSON ({exc})",
+                          'write {"short_title": {"zh": "…", "en": "…"}, "aliases": []}') from None
+    short = data.get("short_title", {}) if isinstance(data, dict) else None
+    aliases = data.get("aliases", []) if isinstance(data, dict) else None
+    if (not isinstance(short, dict) or not all(isinstance(short.get(k, ""), str)
+                                               for k in ("zh", "en"))
+            or not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases)):
+        raise CorpusError(f"{path}: expected short_title {{zh, en}} strings and a list of "
+                          "alias strings", 'write {"short_title": {"zh": "…", "en": "…"}, '
+                          '"aliases": []}')
+    return (short.get("zh", "").strip().strip("《》"), short.get("en", "").strip(),
+            tuple(a.strip() for a in aliases if a.strip()))
 
 
 def _align(articles: list[Article], en: ParsedEn, source: str) -> list[Article]:

@@ -187,9 +187,16 @@ def _names_article(q: Question) -> bool:
 
 
 def evaluate(assistant: Assistant, questions: list[Question]) -> Report:
-    """Run every question through BM25 alone, dense alone and the fused retriever."""
+    """Run every question through BM25 alone, dense alone and the fused retriever.
+
+    Gold article numbers belong to ``assistant.regulation`` (the only one
+    loaded, or the ``regulation`` setting); with several loaded, every search
+    and answer is limited to it.
+    """
     retriever = assistant.retriever
-    total = len(assistant.regulation.articles)
+    reg = assistant.regulation
+    within = reg.id if assistant.library.multiple else None
+    total = len(reg.articles)
     scores: dict[str, dict[str, Scores]] = {m: {} for m in MODES}
     rows: list[dict[str, Any]] = []
     out_of_scope: dict[str, int] = {}
@@ -198,17 +205,18 @@ def evaluate(assistant: Assistant, questions: list[Question]) -> Report:
     for q in questions:
         for mode in MODES:
             started = time.perf_counter()
-            hits = retriever.search(q.question, total, lang=q.lang, mode=mode)  # type: ignore[arg-type]
+            hits = retriever.search(q.question, total, lang=q.lang,  # type: ignore[arg-type]
+                                    mode=mode, within=within)
             elapsed = (time.perf_counter() - started) * 1000
             ranked = [h.article for h in hits]
             if mode == "hybrid":
-                answer = assistant.ask(q.question, lang=q.lang)  # type: ignore[arg-type]
+                answer = assistant.ask(q.question, lang=q.lang,  # type: ignore[arg-type]
+                                       regulation=within)
                 cited = list(dict.fromkeys(c.article for c in answer.citations))
                 rows.append({"id": q.id, "lang": q.lang, "retrieved": ranked[:max(K_RETRIEVED, 1)],
                              "gold": list(q.gold), "cited": cited, "refused": answer.refused,
                              "answer": answer.answer, "mode": answer.mode})
-                _score_answer(answers.setdefault(q.lang, AnswerScores()), q, answer,
-                              assistant.regulation)
+                _score_answer(answers.setdefault(q.lang, AnswerScores()), q, answer, reg)
                 modes_seen.add(answer.mode)
                 if not q.gold:
                     out_of_scope[q.lang] = out_of_scope.get(q.lang, 0) + 1
@@ -237,7 +245,8 @@ def _score_answer(s: AnswerScores, q: Question, answer: Answer, reg: Regulation)
         detect_lang(answer.answer) == "zh")
     s.right_lang += int(lang_ok)
     articles = {a.number: len(a.paragraphs) for a in reg.articles}
-    s.invalid += sum(1 for c in answer.citations if c.article not in articles or (
+    s.invalid += sum(1 for c in answer.citations if c.regulation != reg.id
+                     or c.article not in articles or (
         c.paragraph is not None and not 1 <= c.paragraph <= articles[c.article]))
     if not q.gold:
         s.oos += 1

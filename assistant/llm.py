@@ -25,9 +25,9 @@ from typing import Any
 
 from .answering import Citation, citation
 from .chunking import Lang
-from .corpus import Regulation
 from .errors import TiaoliError
-from .numerals import NUMERAL_CHARS, label, parse_number
+from .library import Library
+from .numerals import NUMERAL_CHARS, parse_number
 from .prompts import Prompts
 from .retrieval import Hit
 
@@ -36,6 +36,9 @@ _CITE = re.compile(
     rf"第\s*({_NUM})\s*条(?:\s*第\s*({_NUM})\s*款)?"
     r"|\bArticles?\s+(\d+)(?:\s*\(\s*(\d+)\s*\))?", re.IGNORECASE)
 _PARAGRAPHS_PER_HIT = 2
+#: How far before or after a citation a regulation's name is looked for (characters).
+_NAME_WINDOW = 60
+Provided = tuple[str, int, int]  # (regulation id, article, paragraph) shown to the model
 
 
 class LLMError(TiaoliError):
@@ -149,11 +152,11 @@ class LLMReply:
 class LLMAnswerer:
     """Answers with a chat model from the retrieved paragraphs, and checks what it cites."""
 
-    def __init__(self, model: Any, name: str, regulation: Regulation, prompts: Prompts,
+    def __init__(self, model: Any, name: str, library: Library, prompts: Prompts,
                  timeout: float) -> None:
         self.model = model
         self.name = name
-        self.regulation = regulation
+        self.library = library
         self.prompts = prompts
         self.timeout = timeout
 
@@ -162,24 +165,34 @@ class LLMAnswerer:
         """``llm:<model>``."""
         return f"llm:{self.name}"
 
-    def context(self, hits: Sequence[Hit]) -> tuple[str, set[tuple[int, int]]]:
+    def context(self, hits: Sequence[Hit]) -> tuple[str, list[Provided]]:
         """The paragraphs shown to the model, labelled, in both languages; and their keys."""
-        blocks, provided = [], set()
+        blocks, provided = [], []
         for hit in hits:
-            art = self.regulation.article(hit.article)
+            art = self.library.get(hit.regulation).article(hit.article)
             paras = [p.number for p in hit.paragraphs[:_PARAGRAPHS_PER_HIT]] or [1]
             for number in paras:
                 para = art.paragraph(number)
-                provided.add((hit.article, number))
-                blocks.append(f"[{label(hit.article, number)}]\n{para.zh}\n{para.en or ''}")
+                provided.append((hit.regulation, hit.article, number))
+                blocks.append(f"[{self.library.label(hit.regulation, hit.article, number)}]\n"
+                              f"{para.zh}\n{para.en or ''}")
         return "\n\n".join(blocks), provided
 
-    def prompt(self, question: str, hits: Sequence[Hit], lang: Lang) -> tuple[str, set[Any]]:
-        """The filled answer prompt and the set of provided (article, paragraph) keys."""
+    def _titles(self) -> dict[str, str]:
+        """The prompt's title fields: one title, or every loaded regulation's short title."""
+        regs = self.library.regulations
+        if not self.library.multiple:
+            return {"title_zh": regs[0].title_zh, "title_en": regs[0].title_en or ""}
+        return {"title_zh": "》、《".join(r.short_zh for r in regs),
+                "title_en": "; ".join(r.short_en for r in regs)}
+
+    def prompt(self, question: str, hits: Sequence[Hit],
+               lang: Lang) -> tuple[str, list[Provided]]:
+        """The filled answer prompt and the provided (regulation, article, paragraph) keys."""
         context, provided = self.context(hits)
         text = self.prompts.template("answer", lang).format(
-            title_zh=self.regulation.title_zh, title_en=self.regulation.title_en or "",
-            refusal=self.prompts.refusal(lang), context=context, question=question)
+            **self._titles(), refusal=self.prompts.refusal(lang), context=context,
+            question=question)
         return text, provided
 
     def answer(self, question: str, hits: Sequence[Hit], lang: Lang,
@@ -197,27 +210,31 @@ class LLMAnswerer:
         gate.flush()
         return self.check(raw, provided, hits, lang)
 
-    def check(self, raw: str, provided: set[tuple[int, int]], hits: Sequence[Hit],
+    def check(self, raw: str, provided: Sequence[Provided], hits: Sequence[Hit],
               lang: Lang) -> LLMReply:
         """Strip citations outside the corpus or the provided set; attach sources if none."""
         refusal = self.prompts.refusal(lang)
         if refusal in raw or self.prompts.refusal("en" if lang == "zh" else "zh") in raw:
             return LLMReply(refusal, [], True)
         notes: list[str] = []
-        cites: dict[tuple[int, int | None], Citation] = {}
+        cites: dict[tuple[str, int, int | None], Citation] = {}
         text = self._clean(raw, provided, lang, notes, cites).strip()
         found = list(cites.values())
         if not found and hits:
             best = hits[0]
             number = best.paragraphs[0].number if best.paragraphs else None
-            found = [citation(self.regulation, best.article, number)]
+            found = [citation(self.library, best.regulation, best.article, number)]
             notes.append("the model cited no provision; its sources are attached")
         return LLMReply(text, found, False, notes)
 
-    def _clean(self, raw: str, provided: set[tuple[int, int]], lang: Lang, notes: list[str],
-               cites: dict[tuple[int, int | None], Citation]) -> str:
-        """``raw`` with invalid citations replaced by a marker; valid ones go to ``cites``."""
-        provided_articles = {a for a, _ in provided}
+    def _clean(self, raw: str, provided: Sequence[Provided], lang: Lang, notes: list[str],
+               cites: dict[tuple[str, int, int | None], Citation]) -> str:
+        """``raw`` with invalid citations replaced by a marker; valid ones go to ``cites``.
+
+        With several regulations, a citation belongs to the regulation named
+        just before it (《…》第十七条) or after it (Article 17 of the …), else to
+        the first provided regulation holding that article.
+        """
 
         def replace(m: re.Match[str]) -> str:
             try:
@@ -229,18 +246,24 @@ class LLMAnswerer:
             except ValueError:
                 return m.group(0)
             written = m.group(0)
-            if article not in provided_articles or (
-                    paragraph is not None and (article, paragraph) not in provided):
-                exists = any(a.number == article for a in self.regulation.articles) and (
-                    paragraph is None or paragraph <= len(
-                        self.regulation.article(article).paragraphs))
+            regs = list(dict.fromkeys(r for r, a, p in provided if a == article and (
+                paragraph is None or p == paragraph)))
+            if len(regs) > 1:
+                near = m.string[max(0, m.start() - _NAME_WINDOW):m.start()] + " " + m.string[
+                    m.end():m.end() + _NAME_WINDOW]
+                named = [r.id for r in self.library.named_in(near)]
+                regs = [r for r in regs if r in named] or regs
+            if not regs:
+                exists = bool(self.library.holding(article, paragraph))
                 why = "was not among the provisions provided" if exists else "does not exist"
                 notes.append(f"removed citation {written}: it {why}")
                 return self.prompts.phrase("removed_citation", lang, label=written)
+            reg = regs[0]
             if paragraph is None:
-                own = sorted(p for a, p in provided if a == article)
+                own = sorted(p for r, a, p in provided if r == reg and a == article)
                 paragraph = own[0] if len(own) == 1 else None
-            cites.setdefault((article, paragraph), citation(self.regulation, article, paragraph))
+            cites.setdefault((reg, article, paragraph),
+                             citation(self.library, reg, article, paragraph))
             return written
 
         return _CITE.sub(replace, raw)
@@ -250,8 +273,7 @@ class LLMAnswerer:
         """(verdict, checked reply) for a statement; raises LLMError when the model fails."""
         context, provided = self.context(hits)
         prompt = self.prompts.template("check", lang).format(
-            title_zh=self.regulation.title_zh, title_en=self.regulation.title_en or "",
-            context=context, statement=statement)
+            **self._titles(), context=context, statement=statement)
         raw = _stream_with_deadline(self.model, prompt, self.timeout, None).strip()
         first, _, rest = raw.partition("\n")
         verdict = re.sub(r"[^a-z_]", "", first.lower())

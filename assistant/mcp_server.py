@@ -13,7 +13,7 @@ from typing import Any, Literal
 from .app import Assistant
 from .check import Checker
 from .compare import Comparer
-from .corpus import article_json
+from .corpus import Regulation, article_json
 from .errors import TiaoliError
 from .glossary import search
 from .references import parse_reference
@@ -30,12 +30,20 @@ def build_server(assistant: Assistant) -> Any:
     """A FastMCP server whose tools call ``assistant``."""
     from mcp.server.fastmcp import FastMCP
 
-    reg = assistant.regulation
-    count = len(reg.articles)
+    library = assistant.library
+    count = max(len(r.articles) for r in library.regulations)
     server = FastMCP("tiaoli", instructions=INSTRUCTIONS, log_level="WARNING")
-    comparer = Comparer(reg, assistant.embeddings, assistant.retriever.tokenizers,
-                        assistant.glossary, assistant.extractive.pos)
     checker = Checker(assistant)
+    several = (" 已载入多部法规：" + library.listing + "；用 regulation 参数指定。"
+               " Several regulations are loaded; name one in `regulation`."
+               if library.multiple else "")
+
+    def comparer(reg: Regulation) -> Comparer:
+        return Comparer(reg, assistant.embeddings, assistant.retriever.tokenizers,
+                        library.glossaries.get(reg.id, ()), assistant.extractive.pos)
+
+    def chosen(regulation: str | None) -> Regulation:
+        return library.choose(regulation or assistant.settings.regulation)
 
     def user_error(exc: TiaoliError) -> ValueError:
         return ValueError(exc.message + (f" ({exc.hint})" if exc.hint else ""))
@@ -43,21 +51,24 @@ def build_server(assistant: Assistant) -> Any:
     @server.tool(description=(
         "检索条例：返回与问题最相关的条文（条、款）及得分。"
         " Search the regulation: the articles (and paragraphs) that best match a question "
-        "or phrase, in Chinese or English, best first."))
-    def search_regulation(query: str, k: int = 5) -> dict[str, Any]:
+        "or phrase, in Chinese or English, best first." + several))
+    def search_regulation(query: str, k: int = 5,
+                          regulation: str | None = None) -> dict[str, Any]:
         try:
-            hits = assistant.retriever.search(query, max(1, min(k, 20)))
+            hits = assistant.retriever.search(query, max(1, min(k, 20)), within=regulation)
         except TiaoliError as exc:
             raise user_error(exc) from None
-        return {"query": query, "hits": [hit_json(h, reg) for h in hits]}
+        return {"query": query, "hits": [hit_json(h, library) for h in hits]}
 
     @server.tool(description=(
         f"按条号取条文（1至{count}），中文原文与英文译文逐款对照。"
         f" Get one article by number (1 to {count}): each paragraph in the official Chinese "
-        "with our English rendering."))
-    def get_article(number: int) -> dict[str, Any]:
+        "with our English rendering." + several))
+    def get_article(number: int, regulation: str | None = None) -> dict[str, Any]:
         try:
-            return article_json(reg.article(number))
+            reg = chosen(regulation)
+            data = article_json(reg.article(number))
+            return {"regulation": reg.id, **data} if library.multiple else data
         except TiaoliError as exc:
             raise user_error(exc) from None
 
@@ -65,10 +76,12 @@ def build_server(assistant: Assistant) -> Any:
         "就条例提问：回答注明条款（如第十七条第二款），条例未作规定时明确说明。"
         " Ask a question about the regulation: a cited answer (e.g. Article 17(2)) in the "
         "question's language, or a refusal with the closest provisions when the regulation "
-        "does not address it. lang: auto, zh or en."))
-    def ask(question: str, lang: Literal["auto", "zh", "en"] = "auto") -> dict[str, Any]:
+        "does not address it. lang: auto, zh or en." + several))
+    def ask(question: str, lang: Literal["auto", "zh", "en"] = "auto",
+            regulation: str | None = None) -> dict[str, Any]:
         try:
-            return assistant.ask(question, lang=None if lang == "auto" else lang).to_json()
+            return assistant.ask(question, lang=None if lang == "auto" else lang,
+                                 regulation=regulation).to_json()
         except TiaoliError as exc:
             raise user_error(exc) from None
 
@@ -86,11 +99,13 @@ def build_server(assistant: Assistant) -> Any:
         "比对译文：把某条（如 17）或某款（如 17.2）的英文译文与官方中文逐句对齐，"
         "标出遗漏、增译、术语和数字问题。"
         " Compare an English rendering of an article ('17') or paragraph ('17.2') with the "
-        "official Chinese: omissions, additions, term drift, numbers, dates and list lengths."))
-    def compare_rendering(article: str, rendering: str) -> dict[str, Any]:
+        "official Chinese: omissions, additions, term drift, numbers, dates and list lengths."
+        + several))
+    def compare_rendering(article: str, rendering: str,
+                          regulation: str | None = None) -> dict[str, Any]:
         try:
             number, para = parse_reference(article)
-            return comparer.compare(number, para, rendering).to_json()
+            return comparer(chosen(regulation)).compare(number, para, rendering).to_json()
         except TiaoliError as exc:
             raise user_error(exc) from None
 

@@ -27,6 +27,9 @@ _TEMPLATES = {
 _PHRASES = {
     "refusal": set(), "lead": {"label"}, "related_intro": set(), "list_intro": set(),
     "fallback": {"reason"}, "removed_citation": {"label"},
+    # Used when several regulations are loaded (labels then carry the title).
+    "lead_titled": {"label"}, "refusal_library": set(),
+    "ambiguous": {"label", "titles", "example"},
 }
 
 

@@ -7,6 +7,11 @@ translation of the terms it contains. The ranked lists are fused by
 reciprocal rank at the article level; each article keeps its best-matching
 paragraphs. An explicit article reference (第三条, Art. 17(2)) short-circuits
 the search and always comes first.
+
+With several regulations loaded, articles are keyed by (regulation, number).
+A question that names a regulation (by title or alias) is searched within
+it; a reference that names none goes to every regulation holding that
+article, and ``ambiguous`` says so, so that the assistant can ask which.
 """
 
 from __future__ import annotations
@@ -28,7 +33,7 @@ from .chunking import Chunk, Lang
 from .corpus import Regulation
 from .embeddings import TiaoliEmbeddings
 from .errors import UsageError
-from .numerals import label
+from .library import Library
 from .references import find_references
 from .sparse import SparseIndex, Tokenizers
 from .store import VectorIndex
@@ -38,6 +43,9 @@ MODES: tuple[Mode, ...] = ("bm25", "dense", "hybrid")
 _CJK = re.compile(r"[\u3400-\u9fff]")
 #: Longer search texts are refused: a search is for a question, not a document.
 MAX_QUERY_CHARS = 5000
+#: How many chunks each ranking passes to fusion. Past a few hundred, a chunk's
+#: reciprocal rank no longer moves an article; the bundled regulation has 122.
+RANK_DEPTH = 300
 #: A glossary term in more than this share of articles is too common to search across languages.
 COMMON_TERM_SHARE = 0.25
 # The document naming itself ("does the regulation…", 本条例是否…) pulls every
@@ -101,12 +109,16 @@ def detect_lang(text: str) -> Lang:
     return "zh" if cjk and cjk > 2 * len(_LATIN_WORD.findall(text)) else "en"
 
 
-class HybridRetriever:
-    """Finds the articles of one regulation that answer a question, in Chinese or English."""
+Key = tuple[str, int]  # (regulation id, article number)
+Ref = tuple[str, int, int | None]  # (regulation id, article, paragraph)
 
-    def __init__(self, regulation: Regulation, index: VectorIndex,
+
+class HybridRetriever:
+    """Finds the articles of the loaded regulations that answer a question, in zh or en."""
+
+    def __init__(self, library: Library, index: VectorIndex,
                  embeddings: TiaoliEmbeddings, tokenizers: Tokenizers, rrf_k: int = 1) -> None:
-        self.regulation = regulation
+        self.library = library
         self.index = index
         self.embeddings = embeddings
         self.tokenizers = tokenizers
@@ -116,7 +128,7 @@ class HybridRetriever:
                        for lang in ("zh", "en") if any(c.lang == lang for c in chunks)}
         # Terms found in many articles (先进制造业) say nothing about which one is
         # meant; carrying them into the other language only adds noise.
-        texts = [a.zh for a in regulation.articles]
+        texts = [a.zh for reg in library.regulations for a in reg.articles]
         self.common_terms = frozenset(
             t.zh for t in tokenizers.terms
             if sum(t.zh in text for text in texts) > COMMON_TERM_SHARE * len(texts))
@@ -128,18 +140,50 @@ class HybridRetriever:
 
     def embed(self, question: str) -> np.ndarray:
         """The question's vector, as the dense retriever uses it (1 by dim)."""
-        return self.embeddings.encode([dense_query(normalize(question))], query=True)
+        return self.embeddings.encode([dense_query(self._unnamed(normalize(question)))],
+                                      query=True)
+
+    def _unnamed(self, text: str) -> str:
+        """With several regulations, the question without their names (which only say where
+        to look, and are handled by ``scope``)."""
+        return (self.library.strip_names(text) or text) if self.library.multiple else text
+
+    def scope(self, text: str, within: str | None = None) -> tuple[Regulation, ...]:
+        """The regulations a search covers: ``within``, else those the text names, else all."""
+        if within is not None:
+            return (self.library.choose(within),)
+        if self.library.multiple:
+            named = self.library.named_in(text)
+            if named:
+                return named
+        return self.library.regulations
+
+    def ambiguous(self, question: str, within: str | None = None) -> tuple[Regulation, ...]:
+        """The regulations an article reference could mean, when it names none and several
+        hold the article; () when every reference is clear."""
+        text = normalize(question)
+        scope = self.scope(text, within)
+        if len(scope) < 2:
+            return ()
+        holders: list[Regulation] = []
+        for a, p in find_references(text):
+            found = self.library.holding(a, p, scope)
+            if len(found) > 1:
+                holders += found
+        return tuple(dict.fromkeys(holders))
 
     def ranked_lists(self, question: str, lang: Lang, mode: Mode,
-                     vector: np.ndarray | None = None) -> list[list[int]]:
-        """The chunk rankings (positions, best first) that fusion combines."""
+                     vector: np.ndarray | None = None,
+                     depth: int | None = None) -> list[list[int]]:
+        """The chunk rankings (positions, best first) that fusion combines, each at most
+        ``depth`` long (default ``RANK_DEPTH``)."""
         lists: list[list[int]] = []
+        n = min(len(self.chunks), depth or RANK_DEPTH)
         if mode in ("dense", "hybrid"):
             if vector is None:
                 vector = self.embed(question)
-            lists.append([i for i, _ in self.index.search(vector, len(self.chunks))])
+            lists.append([i for i, _ in self.index.search(vector, n)])
         if mode in ("bm25", "hybrid"):
-            n = len(self.chunks)
             own = self.sparse.get(lang)
             if own is not None:
                 tokens = self.tokenizers.tokens(question, lang)
@@ -156,13 +200,16 @@ class HybridRetriever:
         return [ranking for ranking in lists if ranking]
 
     def search(self, question: str, k: int = 5, *, lang: Lang | None = None,
-               mode: Mode = "hybrid", vector: np.ndarray | None = None) -> list[Hit]:
+               mode: Mode = "hybrid", vector: np.ndarray | None = None,
+               within: str | None = None) -> list[Hit]:
         """The ``k`` best articles for ``question``; referenced articles first.
 
         ``mode`` "bm25" or "dense" runs one retriever alone, without fusion or
         reference resolution, so that the evaluation can show what each adds.
+        ``within`` (a regulation id, title or alias) limits the search to one
+        regulation; otherwise a question naming regulations is searched in them.
 
-        Raises UsageError for an empty question or a k below 1.
+        Raises UsageError for an empty question, a k below 1 or an unknown ``within``.
         """
         text = normalize(question)
         if not text:
@@ -173,74 +220,90 @@ class HybridRetriever:
         if k < 1:
             raise UsageError(f"k must be at least 1, not {k}")
         lang = lang or detect_lang(text)
-        hits = self._fuse(self.ranked_lists(text, lang, mode, vector))
-        refs = self._references(text) if mode == "hybrid" else []
+        scope = self.scope(text, within)
+        allowed = None if len(scope) == len(self.library.regulations) else {r.id for r in scope}
+        searched = self._unnamed(text)
+        # Within some regulations, rank every chunk: the others' chunks are dropped.
+        depth = len(self.chunks) if allowed else None
+        hits = self._fuse(self.ranked_lists(searched, lang, mode, vector, depth), allowed)
+        refs = self._references(text, scope) if mode == "hybrid" else []
         if refs:
-            referenced = {a for a, _ in refs}
-            by_article = {h.article: h for h in hits}
-            first = [self._referenced_hit(a, [p for b, p in refs if b == a], by_article.get(a))
-                     for a in dict.fromkeys(a for a, _ in refs)]
-            hits = first + [h for h in hits if h.article not in referenced]
+            by_key = {(h.regulation, h.article): h for h in hits}
+            keys = list(dict.fromkeys((r, a) for r, a, _ in refs))
+            first = [self._referenced_hit(key, [p for r, a, p in refs if (r, a) == key],
+                                          by_key.get(key)) for key in keys]
+            hits = first + [h for h in hits if (h.regulation, h.article) not in set(keys)]
         return hits[:k]
 
-    def _references(self, text: str) -> list[tuple[int, int | None]]:
-        """References in the question to articles (and paragraphs) that exist."""
-        numbers = {a.number: len(a.paragraphs) for a in self.regulation.articles}
-        return [(a, p) for a, p in find_references(text)
-                if a in numbers and (p is None or 1 <= p <= numbers[a])]
+    def _references(self, text: str, scope: Sequence[Regulation]) -> list[Ref]:
+        """References in the question to articles (and paragraphs) that exist, in every
+        regulation of ``scope`` that holds them."""
+        return [(reg.id, a, p) for a, p in find_references(text)
+                for reg in self.library.holding(a, p, scope)]
 
-    def _referenced_hit(self, article: int, paragraphs: list[int | None],
-                        fused: Hit | None) -> Hit:
+    def _referenced_hit(self, key: Key, paragraphs: list[int | None], fused: Hit | None) -> Hit:
         named = [p for p in paragraphs if p is not None]
-        count = len(self.regulation.article(article).paragraphs)
+        count = len(self.library.get(key[0]).article(key[1]).paragraphs)
         rest = [p.number for p in fused.paragraphs] if fused else list(range(1, count + 1))
         order = list(dict.fromkeys([*named, *rest, *range(1, count + 1)]))
         scores = {p.number: p.score for p in fused.paragraphs} if fused else {}
-        return Hit(self.regulation.id, article, 1.0,
+        return Hit(key[0], key[1], 1.0,
                    tuple(ParagraphScore(p, 1.0 if p in named else scores.get(p, 0.0))
                          for p in order), referenced=True)
 
-    def _fuse(self, rankings: Sequence[list[int]]) -> list[Hit]:
-        """Reciprocal-rank fusion of chunk rankings, at the article and paragraph level."""
-        article_score: dict[int, float] = {}
-        para_score: dict[tuple[int, int], float] = {}
+    def _fuse(self, rankings: Sequence[list[int]], allowed: set[str] | None = None) -> list[Hit]:
+        """Reciprocal-rank fusion of chunk rankings, at the article and paragraph level.
+
+        ``allowed`` (regulation ids) drops the chunks of other regulations before ranking.
+        """
+        article_score: dict[Key, float] = {}
+        para_score: dict[tuple[str, int, int], float] = {}
         for ranking in rankings:
-            seen_articles: set[int] = set()
-            seen_paras: set[tuple[int, int]] = set()
+            seen_articles: set[Key] = set()
+            seen_paras: set[tuple[str, int, int]] = set()
             for pos in ranking:
                 chunk = self.chunks[pos]
-                if chunk.article not in seen_articles:
-                    seen_articles.add(chunk.article)
-                    rank = len(seen_articles)
-                    article_score[chunk.article] = (article_score.get(chunk.article, 0.0)
-                                                    + 1.0 / (self.rrf_k + rank))
+                if allowed is not None and chunk.regulation not in allowed:
+                    continue
+                key = (chunk.regulation, chunk.article)
+                if key not in seen_articles:
+                    seen_articles.add(key)
+                    article_score[key] = (article_score.get(key, 0.0)
+                                          + 1.0 / (self.rrf_k + len(seen_articles)))
                 if chunk.paragraph is not None:
-                    key = (chunk.article, chunk.paragraph)
-                    if key not in seen_paras:
-                        seen_paras.add(key)
-                        para_score[key] = (para_score.get(key, 0.0)
-                                           + 1.0 / (self.rrf_k + len(seen_paras)))
+                    pkey = (chunk.regulation, chunk.article, chunk.paragraph)
+                    if pkey not in seen_paras:
+                        seen_paras.add(pkey)
+                        para_score[pkey] = (para_score.get(pkey, 0.0)
+                                            + 1.0 / (self.rrf_k + len(seen_paras)))
         top = max(article_score.values(), default=1.0)
+        by_article: dict[Key, list[tuple[int, float]]] = {}
+        for (reg, a, p), s in para_score.items():
+            by_article.setdefault((reg, a), []).append((p, s))
+        order = {reg: i for i, reg in enumerate(self.library.ids)}
         hits = []
-        for article, score in sorted(article_score.items(), key=lambda kv: (-kv[1], kv[0])):
-            paras = sorted(((p, s) for (a, p), s in para_score.items() if a == article),
-                           key=lambda ps: (-ps[1], ps[0]))
-            hits.append(Hit(self.regulation.id, article, score / top,
+        for key, score in sorted(article_score.items(),
+                                 key=lambda kv: (-kv[1], order[kv[0][0]], kv[0][1])):
+            paras = sorted(by_article.get(key, []), key=lambda ps: (-ps[1], ps[0]))
+            hits.append(Hit(key[0], key[1], score / top,
                             tuple(ParagraphScore(p, s / top) for p, s in paras)))
         return hits
 
 
-def hit_json(hit: Hit, regulation: Regulation, paragraphs: int | None = None) -> dict[str, Any]:
-    """A hit as in ``tiaoli search --json``: article, score and its paragraphs with texts."""
-    article = regulation.article(hit.article)
+def hit_json(hit: Hit, library: Library, paragraphs: int | None = None) -> dict[str, Any]:
+    """A hit as in ``tiaoli search --json``: article, score and its paragraphs with texts;
+    with several regulations loaded, also the regulation's id, and labels carry its title."""
+    article = library.get(hit.regulation).article(hit.article)
     chosen = hit.paragraphs if paragraphs is None else hit.paragraphs[:paragraphs]
     return {
+        **({"regulation": hit.regulation} if library.multiple else {}),
         "article": hit.article,
         "score": round(hit.score, 4),
         "referenced": hit.referenced,
-        "label": label(hit.article),
+        "label": library.label(hit.regulation, hit.article),
         "paragraphs": [
-            {"article": hit.article, "paragraph": p.number, "label": label(hit.article, p.number),
+            {"article": hit.article, "paragraph": p.number,
+             "label": library.label(hit.regulation, hit.article, p.number),
              "score": round(p.score, 4), "zh": article.paragraph(p.number).zh,
              "en": article.paragraph(p.number).en}
             for p in chosen
@@ -267,13 +330,14 @@ class TiaoliRetriever(BaseRetriever):
         lang = detect_lang(normalize(query))
         docs = []
         for hit in retriever.search(query, self.k, lang=lang):
-            article = retriever.regulation.article(hit.article)
+            article = retriever.library.get(hit.regulation).article(hit.article)
             best = hit.paragraphs[0].number if hit.paragraphs else 1
             para = article.paragraph(best)
             docs.append(Document(
                 page_content=(para.zh if lang == "zh" else para.en) or para.zh,
                 metadata={"regulation": hit.regulation, "article": hit.article,
-                          "paragraph": best, "label": label(hit.article, best),
+                          "paragraph": best,
+                          "label": retriever.library.label(hit.regulation, hit.article, best),
                           "score": hit.score, "referenced": hit.referenced,
                           "paragraphs": [p.number for p in hit.paragraphs]}))
         return docs

@@ -22,11 +22,14 @@ class Settings(BaseSettings):
 
     corpus_dir: Path = Field(
         default=PROJECT_ROOT / "corpus",
-        description="Folder holding one sub-folder per regulation (zh.txt, en.txt, glossary.json).",
+        description="Folder holding one sub-folder per regulation (zh.txt, and optionally "
+        "en.txt, glossary.json, meta.json); all of them are loaded and indexed together.",
     )
-    regulation: str = Field(
-        default="shandong-advanced-manufacturing-2024",
-        description="The regulation folder under corpus_dir that commands act on.",
+    regulation: str | None = Field(
+        default=None,
+        description="The regulation (folder name, title or alias) that commands acting on one "
+        "regulation use (show, export, glossary, compare, eval) when several are loaded; "
+        "unset: the only one, or they ask which.",
     )
     index_dir: Path = Field(
         default=PROJECT_ROOT / "index",
@@ -82,5 +85,23 @@ class Settings(BaseSettings):
 
     @property
     def regulation_dir(self) -> Path:
-        """The folder of the selected regulation."""
-        return self.corpus_dir / self.regulation
+        """The folder of the selected regulation: ``regulation``, or the only folder.
+
+        Raises CorpusError when there is no regulation folder and
+        AmbiguousRegulationError when there are several and none is selected.
+        """
+        from .library import AmbiguousRegulationError, regulation_folders
+
+        if self.regulation is not None and (self.corpus_dir / self.regulation).is_dir():
+            return self.corpus_dir / self.regulation
+        folders = regulation_folders(self.corpus_dir)
+        if self.regulation is None and len(folders) == 1:
+            return folders[0]
+        names = ", ".join(f.name for f in folders)
+        if self.regulation is None:
+            raise AmbiguousRegulationError(f"{len(folders)} regulations are loaded; say which one",
+                                           f"set TIAOLI_REGULATION to one of: {names}")
+        from .errors import UsageError
+
+        raise UsageError(f"no regulation folder {self.regulation!r} under {self.corpus_dir}",
+                         f"choose one of: {names}")

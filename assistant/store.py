@@ -38,6 +38,12 @@ FORMAT = 1
 MANIFEST = "manifest.json"
 CHUNKS = "chunks.json"
 VECTORS = "vectors.faiss"
+#: Up to this many chunks the index searches exactly (faiss IndexFlatIP); past it,
+#: an HNSW graph. Where flat search passes the ~25 ms the query embedding costs, on
+#: this machine (benchmarks/scale.py; the crossover table in docs/benchmarks.md).
+FLAT_MAX_VECTORS = 200_000
+HNSW_M = 32  # graph neighbours per vector
+HNSW_EF_SEARCH = 128  # candidates kept while searching (at least the k asked for)
 _BUILD_HINT = "run `tiaoli index build`"
 
 
@@ -123,8 +129,16 @@ class VectorIndex:
 
     def search(self, query: np.ndarray, k: int) -> list[tuple[int, float]]:
         """(chunk position, cosine similarity) of the ``k`` nearest chunks, best first."""
+        import faiss
+
         k = min(k, len(self.chunks))
-        scores, ids = self._faiss.search(np.ascontiguousarray(query.reshape(1, -1)), k)
+        x = np.ascontiguousarray(query.reshape(1, -1))
+        if isinstance(self._faiss, faiss.IndexHNSWFlat):
+            params = faiss.SearchParametersHNSW(  # type: ignore[attr-defined]
+                efSearch=max(k, HNSW_EF_SEARCH))
+            scores, ids = self._faiss.search(x, k, params=params)
+        else:
+            scores, ids = self._faiss.search(x, k)
         return [(int(i), float(s)) for i, s in zip(ids[0], scores[0], strict=True) if i >= 0]
 
 
@@ -136,27 +150,34 @@ def build_index(
     corpus_sha256: str,
     progress: Callable[[int, int], None] | None = None,
     batch: int = 16,
+    reuse: bool = True,
 ) -> Path:
     """Embed ``chunks`` and write the index under ``root``, replacing any previous one atomically.
 
-    The new index is written to a temporary folder beside the target and
-    swapped in only when complete, so an interrupted build leaves the old
-    index as it was. Returns the index folder.
+    Each distinct text is embedded once. With ``reuse``, texts the previous
+    index (same embedder, intact) already holds keep their vectors, so adding
+    or editing one regulation re-embeds only its changed chunks; ``progress``
+    counts the texts actually embedded. The new index is written to a
+    temporary folder beside the target and swapped in only when complete, so
+    an interrupted build leaves the old index as it was. Returns the index folder.
     """
     import faiss
 
     if not chunks:
         raise ValueError("no chunks to index")
-    vectors = np.zeros((len(chunks), embeddings.dim), dtype=np.float32)
-    for start in range(0, len(chunks), batch):
-        part = chunks[start:start + batch]
-        vectors[start:start + len(part)] = embeddings.encode([c.text for c in part], query=False)
+    target = root / index_name(embedder_spec)
+    known = _previous_vectors(target, embeddings) if reuse else {}
+    todo = list(dict.fromkeys(c.text for c in chunks if c.text not in known))
+    for start in range(0, len(todo), batch):
+        part = todo[start:start + batch]
+        for text, vector in zip(part, embeddings.encode(part, query=False), strict=True):
+            known[text] = vector
         if progress:
-            progress(start + len(part), len(chunks))
-    index = faiss.IndexFlatIP(vectors.shape[1])
+            progress(start + len(part), len(todo))
+    vectors = np.stack([known[c.text] for c in chunks]).astype(np.float32)
+    index = _new_faiss_index(vectors.shape[0], vectors.shape[1])
     index.add(vectors)
 
-    target = root / index_name(embedder_spec)
     try:
         root.mkdir(parents=True, exist_ok=True)
         # Builds that were killed half-way leave their temporary folder behind.
@@ -191,6 +212,37 @@ def build_index(
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return target
+
+
+def _new_faiss_index(count: int, dim: int) -> Any:
+    """Exact inner-product search up to FLAT_MAX_VECTORS vectors, HNSW beyond."""
+    import faiss
+
+    if count <= FLAT_MAX_VECTORS:
+        return faiss.IndexFlatIP(dim)
+    return faiss.IndexHNSWFlat(dim, HNSW_M, faiss.METRIC_INNER_PRODUCT)
+
+
+def _previous_vectors(folder: Path, embeddings: TiaoliEmbeddings) -> dict[str, np.ndarray]:
+    """Text → vector from the index in ``folder`` when it was made by this very embedder
+    and is intact; {} otherwise (then everything is embedded afresh)."""
+    import faiss
+
+    try:
+        manifest = Manifest.read(folder)
+        if (manifest.embedder_id != embeddings.id or manifest.dim != embeddings.dim
+                or manifest.format != FORMAT
+                or _sha256(folder / VECTORS) != manifest.vectors_sha256
+                or _sha256(folder / CHUNKS) != manifest.chunks_sha256):
+            return {}
+        texts = [c["text"] for c in json.loads((folder / CHUNKS).read_text(encoding="utf-8"))]
+        index = faiss.read_index(str(folder / VECTORS))
+        if index.ntotal != len(texts):
+            return {}
+        vectors = np.asarray(index.reconstruct_n(0, index.ntotal), dtype=np.float32)
+    except (IndexMismatchError, OSError, RuntimeError, ValueError, KeyError, TypeError):
+        return {}
+    return dict(zip(texts, vectors, strict=True))
 
 
 def _swap(new: Path, target: Path) -> None:

@@ -1,9 +1,11 @@
 """The chat page (Gradio Blocks), mounted on the API's FastAPI app.
 
-Three tabs: ask (chat with cited provisions as cards, Chinese and English side
-by side), the regulation (article by article, glossary terms marked, a jump
-box and ``/?article=17`` deep links) and the glossary (searchable). The page
-only formats what ``Assistant`` returns.
+Tabs: ask (chat with cited provisions as cards, Chinese and English side by
+side), the regulation (article by article, glossary terms marked, a jump box
+and ``/?article=17`` deep links, ``/?regulation=ID&article=17`` with several
+regulations), compare, check and the glossary (searchable). With several
+regulations loaded, the ask, regulation and compare tabs each get a choice of
+regulation. The page only formats what ``Assistant`` returns.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from .check import Checker
 from .chunking import Lang
 from .compare import Comparer
 from .conversation import Turn
-from .corpus import Article
+from .corpus import Article, Regulation
 from .errors import TiaoliError
 from .feedback import FeedbackStore
 from .glossary import Term, search
@@ -32,6 +34,7 @@ from .numerals import label_en, label_zh
 from .references import parse_reference
 
 LANG_CHOICES = {"自动 Auto": None, "中文": "zh", "English": "en"}
+ALL_REGULATIONS = "*"  # the ask tab's choice meaning every loaded regulation
 EXAMPLES = [
     "企业能不能自己搞职业技能等级认定？",
     "可以通过哪些方式给制造业企业供地？",
@@ -90,17 +93,31 @@ class ChatPage:
 
     def __init__(self, assistant: Assistant) -> None:
         self.assistant = assistant
-        self.regulation = assistant.regulation
-        self._full_text = self._render_regulation()
-        self.comparer = Comparer(assistant.regulation, assistant.embeddings,
-                                 assistant.retriever.tokenizers, assistant.glossary,
-                                 assistant.extractive.pos)
+        self.library = assistant.library
+        try:
+            self.regulation = assistant.regulation
+        except TiaoliError:  # several loaded, none chosen: the page starts on the first
+            self.regulation = self.library.regulations[0]
+        self._full_text = {r.id: self._render_regulation(r) for r in self.library.regulations}
+        self.comparers = {
+            r.id: Comparer(r, assistant.embeddings, assistant.retriever.tokenizers,
+                           self.library.glossaries.get(r.id, ()), assistant.extractive.pos)
+            for r in self.library.regulations}
         self.checker = Checker(assistant)
+
+    def _reg(self, reg_id: str | None) -> Regulation:
+        """The regulation a choice names (the page's default when none)."""
+        if not reg_id or reg_id == ALL_REGULATIONS:
+            return self.regulation
+        try:
+            return self.library.get(reg_id)
+        except TiaoliError as exc:
+            raise gr.Error(exc.message) from None
 
     # ------------------------------------------------------------------ ask
 
     def respond(self, message: str, history: list[dict[str, Any]] | None,
-                lang_choice: str) -> Iterator[tuple[Any, ...]]:
+                lang_choice: str, reg_choice: str | None = None) -> Iterator[tuple[Any, ...]]:
         """Stream an answer into the chat; then show its provisions as cards."""
         history = list(history or [])
         if not (message or "").strip():
@@ -111,8 +128,9 @@ class ChatPage:
         history.append({"role": "assistant", "content": ""})
         text = ""
         try:
+            within = None if reg_choice in (None, "", ALL_REGULATIONS) else reg_choice
             for piece in self.assistant.stream(message, lang=LANG_CHOICES.get(lang_choice),
-                                               history=turns):
+                                               history=turns, regulation=within):
                 if isinstance(piece, Answer):
                     history[-1]["content"] = piece.answer
                     yield (history, self.cards(piece), self._mode(piece), "", piece.to_json(),
@@ -145,14 +163,21 @@ class ChatPage:
 
     def cards(self, answer: Answer) -> str:
         """The cited (or, under a refusal, related) provisions, zh and en side by side."""
-        items = answer.related if answer.refused else answer.citations
+        items = answer.related if answer.refused or answer.choices else answer.citations
         if not items:
             return ""
-        if answer.refused:
+        if answer.choices:
+            head = ('<div class="cards-title">请选择法规 Which regulation?</div>'
+                    '<div class="cards-refused">多部法规有此条，请在问题中写明法规名称。 '
+                    'More than one regulation has this article; name the one you mean.</div>')
+        elif answer.refused:
+            which = ("已载入的法规均未对此作出规定" if self.library.multiple
+                     else "本条例未对此作出规定")
+            whose = ("None of the loaded regulations addresses this" if self.library.multiple
+                     else "The Regulations do not address this")
             head = ('<div class="cards-title">相关条文 Related provisions</div>'
-                    '<div class="cards-refused">本条例未对此作出规定；以下条文仅供参考。 '
-                    'The Regulations do not address this; these are the closest provisions.'
-                    '</div>')
+                    f'<div class="cards-refused">{which}；以下条文仅供参考。 '
+                    f'{whose}; these are the closest provisions.</div>')
         else:
             head = '<div class="cards-title">依据 Provisions cited</div>'
         q_tokens = {lang: self.assistant.extractive.question_tokens(
@@ -174,7 +199,8 @@ class ChatPage:
             marked[other] = {o for s, o in zip(own_sents, other_sents, strict=True)
                              if s in quoted}
         copy = html.escape(f"{c.label}\n{c.zh}\n{c.en or ''}".strip(), quote=True)
-        anchor = f"cite-{c.article}-{c.paragraph or 0}"
+        anchor = (f"cite-{c.regulation}-{c.article}-{c.paragraph or 0}" if self.library.multiple
+                  else f"cite-{c.article}-{c.paragraph or 0}")
         return (
             f'<article class="card" id="{anchor}">'
             f'<header><span class="label">{html.escape(c.label)}</span>'
@@ -215,39 +241,59 @@ class ChatPage:
         return (f'<section class="{cls}" id="art-{art.number}"><h3>{label_zh(art.number)} · '
                 f'{label_en(art.number)}</h3>{"".join(paras)}</section>')
 
-    def _render_regulation(self) -> str:
-        reg = self.regulation
+    def _render_regulation(self, reg: Regulation) -> str:
         head = (f'<div class="reg-head"><h2>{html.escape(reg.title_zh)}</h2>'
                 f'<p>{html.escape(reg.title_en or "")}</p>'
                 f'<p>{html.escape(reg.note_zh)}<br>{html.escape(reg.note_en or "")}</p></div>')
         return head + "".join(self._article_html(a) for a in reg.articles)
 
-    def show_article(self, number: float | None) -> str:
+    def show_article(self, number: float | None, reg_id: str | None = None) -> str:
         """One article, side by side, for the jump box and deep links."""
         if number is None:
             return ""
+        reg = self._reg(reg_id)
         n = int(number)
-        count = len(self.regulation.articles)
-        if not 1 <= n <= count:
-            raise gr.Error(f"本条例共{count}条 · The Regulations have {count} articles "
-                           f"(1 to {count}).")
-        return self._article_html(self.regulation.article(n), focus=True)
+        count = len(reg.articles)
+        if not any(a.number == n for a in reg.articles):
+            name = f"《{reg.short_zh}》" if self.library.multiple else "本条例"
+            whose = f"The {reg.short_en} has" if self.library.multiple else "The Regulations have"
+            raise gr.Error(f"{name}共{count}条 · {whose} {count} articles "
+                           f"({reg.articles[0].number} to {reg.articles[-1].number}).")
+        return self._article_html(reg.article(n), focus=True)
 
-    def on_load(self, request: gr.Request) -> tuple[Any, Any, str]:
-        """``/?article=17`` opens the regulation tab at that article."""
-        raw = request.query_params.get("article") if request else None
-        if raw and raw.strip().isdigit() and 1 <= int(raw) <= len(self.regulation.articles):
+    def show_regulation(self, reg_id: str | None) -> tuple[str, Any, str]:
+        """The full text of the chosen regulation, and the jump box reset to its range."""
+        reg = self._reg(reg_id)
+        return (self._full_text[reg.id], gr.update(value=None, maximum=len(reg.articles)), "")
+
+    def on_load(self, request: gr.Request) -> tuple[Any, ...]:
+        """``/?article=17`` (and ``&regulation=ID``) opens the regulation tab at that article."""
+        params = request.query_params if request else {}
+        raw = params.get("article")
+        wanted = params.get("regulation")
+        reg = self.regulation
+        if wanted:
+            try:
+                reg = self.library.choose(wanted)
+            except TiaoliError:
+                wanted = None
+        text = self._full_text[reg.id] if wanted else gr.update()
+        choice = gr.update(value=reg.id) if wanted else gr.update()
+        if raw and raw.strip().isdigit() and any(a.number == int(raw) for a in reg.articles):
             n = int(raw)
-            return gr.Tabs(selected="regulation"), gr.update(value=n), self.show_article(n)
-        return gr.Tabs(), gr.update(), ""
+            return (gr.Tabs(selected="regulation"), gr.update(value=n),
+                    self.show_article(n, reg.id), choice, text)
+        if wanted:
+            return gr.Tabs(selected="regulation"), gr.update(), "", choice, text
+        return gr.Tabs(), gr.update(), "", gr.update(), gr.update()
 
     # ------------------------------------------------------ compare, check
 
-    def compare(self, reference: str, candidate: str) -> str:
+    def compare(self, reference: str, candidate: str, reg_id: str | None = None) -> str:
         """The comparison as a colour-coded table: official, ours, candidate."""
         try:
             number, para = parse_reference(reference or "")
-            report = self.comparer.compare(number, para, candidate or "")
+            report = self.comparers[self._reg(reg_id).id].compare(number, para, candidate or "")
         except TiaoliError as exc:
             raise gr.Error(exc.message + (f" ({exc.hint})" if exc.hint else "")) from None
         omitted = {o["zh"] for o in report.omissions}
@@ -313,9 +359,13 @@ class ChatPage:
     def blocks(self) -> gr.Blocks:
         """The Gradio page."""
         reg = self.regulation
-        with gr.Blocks(title=f"Tiaoli 条例 · {reg.title_zh}") as demo:
+        several = self.library.multiple
+        named = [(f"{r.short_zh} · {r.short_en}", r.id) for r in self.library.regulations]
+        subtitle = (f"{len(self.library.regulations)}部法规 · {len(self.library.regulations)} "
+                    "regulations" if several else f"{reg.title_zh} · {reg.title_en or ''}")
+        with gr.Blocks(title=f"Tiaoli 条例 · {subtitle}") as demo:
             gr.HTML(f'<div class="tiaoli-header"><h1>条例 Tiaoli</h1><p>'
-                    f'{html.escape(reg.title_zh)} · {html.escape(reg.title_en or "")}</p></div>')
+                    f'{html.escape(subtitle)}</p></div>')
             with gr.Tabs() as tabs:
                 with gr.Tab("问答 Ask", id="ask"):
                     with gr.Row(equal_height=False):
@@ -330,6 +380,10 @@ class ChatPage:
                                 clear = gr.Button("清空 Clear", elem_id="clear")
                             lang = gr.Radio(list(LANG_CHOICES), value="自动 Auto",
                                             label="回答语言 Answer language", elem_id="lang")
+                            ask_reg = gr.Dropdown(
+                                [("全部法规 All regulations", ALL_REGULATIONS), *named],
+                                value=ALL_REGULATIONS, label="法规 Regulation",
+                                visible=several, elem_id="ask-regulation")
                             gr.Examples(EXAMPLES, inputs=question,
                                         label="示例问题 Example questions")
                         with gr.Column(scale=5, min_width=320):
@@ -347,19 +401,23 @@ class ChatPage:
                                                      elem_id="feedback-down")
                                 thanks = gr.Markdown(elem_id="feedback-status")
                 with gr.Tab("条例全文 Regulation", id="regulation"):
+                    view_reg = gr.Dropdown(named, value=reg.id, label="法规 Regulation",
+                                           visible=several, elem_id="view-regulation")
                     with gr.Row():
                         number = gr.Number(label="跳转到条 Go to article", minimum=1,
                                            maximum=len(reg.articles), precision=0,
                                            elem_id="article-number", scale=3)
                         go = gr.Button("跳转 Go", elem_id="article-go", scale=1)
                     article_view = gr.HTML(elem_id="article-view")
-                    gr.HTML(self._full_text, elem_id="regulation-text")
+                    full_text = gr.HTML(self._full_text[reg.id], elem_id="regulation-text")
                 with gr.Tab("译文比对 Compare", id="compare"):
                     gr.Markdown("粘贴一条或一款的英文译文，与官方中文逐句对齐比对。 "
                                 "Paste an English rendering of an article (17) or paragraph "
                                 "(17.2); it is aligned sentence by sentence with the official "
                                 "Chinese and checked for omissions, additions, terms, numbers "
                                 "and lists.")
+                    cmp_reg = gr.Dropdown(named, value=reg.id, label="法规 Regulation",
+                                          visible=several, elem_id="compare-regulation")
                     with gr.Row():
                         cmp_ref = gr.Textbox(label="条款 Article or paragraph", value="17",
                                              elem_id="compare-ref", scale=1)
@@ -383,21 +441,22 @@ class ChatPage:
                                          interactive=False, wrap=True, elem_id="glossary")
             last = gr.State(None)
             outputs = [chatbot, cards, mode, question, last, thanks]
-            send.click(self.respond, [question, chatbot, lang], outputs,
+            send.click(self.respond, [question, chatbot, lang, ask_reg], outputs,
                        concurrency_limit=CONCURRENCY)
-            question.submit(self.respond, [question, chatbot, lang], outputs,
+            question.submit(self.respond, [question, chatbot, lang, ask_reg], outputs,
                             concurrency_limit=CONCURRENCY)
             clear.click(lambda: ([], "", "", "", None, ""), None, outputs)
             up.click(lambda c, s: self.feedback("up", c, s), [comment, last], thanks)
             down.click(lambda c, s: self.feedback("down", c, s), [comment, last], thanks)
-            go.click(self.show_article, number, article_view)
-            number.submit(self.show_article, number, article_view)
+            go.click(self.show_article, [number, view_reg], article_view)
+            number.submit(self.show_article, [number, view_reg], article_view)
+            view_reg.input(self.show_regulation, view_reg, [full_text, number, article_view])
             term.change(self.glossary_rows, term, table)
-            cmp_go.click(self.compare, [cmp_ref, cmp_text], cmp_out,
+            cmp_go.click(self.compare, [cmp_ref, cmp_text, cmp_reg], cmp_out,
                          concurrency_limit=CONCURRENCY)
             chk_go.click(self.check, chk_text, chk_out, concurrency_limit=CONCURRENCY)
             chk_text.submit(self.check, chk_text, chk_out, concurrency_limit=CONCURRENCY)
-            demo.load(self.on_load, None, [tabs, number, article_view])
+            demo.load(self.on_load, None, [tabs, number, article_view, view_reg, full_text])
         return demo  # type: ignore[no-any-return]
 
 

@@ -128,4 +128,8 @@ def test_missing_corpus_is_a_clear_error(capsys, monkeypatch, tmp_path) -> None:
     monkeypatch.setenv("TIAOLI_CORPUS_DIR", str(tmp_path))
     code, _, err = run(capsys, "show", "1")
     assert code == 2
-    assert "zh.txt: no such file" in err
+    assert "no regulation folder in it" in err
+    (tmp_path / "river").mkdir()
+    code, _, err = run(capsys, "show", "1")
+    assert code == 2
+    assert "river: no zh.txt" in err

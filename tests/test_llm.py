@@ -24,8 +24,8 @@ def with_model(base: Assistant, model: object, timeout: float = 5.0) -> Assistan
     """The shared assistant with another chat model (building the index again is slow)."""
     from assistant.llm import LLMAnswerer
 
-    llm = LLMAnswerer(model, "fake", base.regulation, base.prompts, timeout)
-    return Assistant(base.settings, base.regulation, base.glossary, base.embeddings,
+    llm = LLMAnswerer(model, "fake", base.library, base.prompts, timeout)
+    return Assistant(base.settings, base.library, base.glossary, base.embeddings,
                      base.retriever, base.prompts, base.judge, base.extractive, llm)
 
 
@@ -135,7 +135,7 @@ def test_prompt_carries_both_languages_with_labels(base: Assistant) -> None:
     assert "弹性年期出让" in prompt
     assert "granting for flexible terms" in prompt
     assert "These Regulations do not address this." in prompt
-    assert (17, 2) in provided
+    assert (base.regulation.id, 17, 2) in provided
 
 
 def _closed_port() -> int:

@@ -25,7 +25,7 @@ def test_local_model_builds_and_searches_an_index(offline: None, tmp_path: Path,
                                                    settings: Settings) -> None:
     spec = f"sentence-transformers:{minilm.get_model_path()}"
     corpus = tmp_path / "corpus"
-    shutil.copytree(settings.regulation_dir, corpus / settings.regulation)
+    shutil.copytree(settings.regulation_dir, corpus / settings.regulation_dir.name)
     s = Settings(corpus_dir=corpus, index_dir=tmp_path / "index", embedder=spec)
     folder = rebuild_index(s)
     assert folder.name.startswith("sentence-transformers-")

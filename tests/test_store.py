@@ -34,7 +34,7 @@ from .fakes import HashEmbeddings
 def corpus_copy(tmp_path: Path, settings: Settings) -> Settings:
     """Settings over a private copy of the corpus and an empty index folder."""
     corpus = tmp_path / "corpus"
-    shutil.copytree(settings.regulation_dir, corpus / settings.regulation)
+    shutil.copytree(settings.regulation_dir, corpus / settings.regulation_dir.name)
     return Settings(corpus_dir=corpus, index_dir=tmp_path / "index", embedder="hash")
 
 
@@ -223,11 +223,12 @@ def test_build_killed_half_way_leaves_the_old_index(tmp_path: Path, settings: Se
     import time
 
     corpus = tmp_path / "corpus"
-    shutil.copytree(settings.regulation_dir, corpus / settings.regulation)
+    shutil.copytree(settings.regulation_dir, corpus / settings.regulation_dir.name)
     index = tmp_path / "index"
     shutil.copytree(settings.index_dir, index, ignore=shutil.ignore_patterns(".*"))
     env = {**os.environ, "TIAOLI_CORPUS_DIR": str(corpus), "TIAOLI_INDEX_DIR": str(index)}
-    proc = subprocess.Popen([sys.executable, "-m", "assistant", "index", "build"], env=env,
+    proc = subprocess.Popen([sys.executable, "-m", "assistant", "index", "build", "--fresh"],
+                            env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     time.sleep(4)  # loading, then embedding: the build takes about 20 s
     assert proc.poll() is None

@@ -1,0 +1,292 @@
+"""Several regulations at once: the bundled one and a second of our own making.
+
+江海市河道保护条例 (tests/data/corpora/) is invented for these tests: nine
+articles, an English rendering, a glossary and a meta.json with short titles.
+It shares article numbers 1 to 9 with the bundled regulation, so a bare
+"第三条" is ambiguous, while 第十七条 exists only in the bundled one.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from assistant.app import Assistant, build_assistant, rebuild_index
+from assistant.cli import main
+from assistant.errors import CorpusError, UsageError
+from assistant.library import AmbiguousRegulationError, Library, load_library
+from assistant.settings import Settings
+
+from .conftest import DATA
+from .fakes import HashEmbeddings
+
+SD = "shandong-advanced-manufacturing-2024"
+JH = "jianghai-river-protection"
+
+
+def _two_corpus(root: Path, settings: Settings) -> Path:
+    corpus = root / "corpus"
+    corpus.mkdir(parents=True)
+    shutil.copytree(settings.regulation_dir, corpus / SD)
+    shutil.copytree(DATA / "corpora" / JH, corpus / JH)
+    return corpus
+
+
+@pytest.fixture(scope="module")
+def two_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    root = tmp_path_factory.mktemp("two")
+    base = Settings()
+    corpus = _two_corpus(root, base)
+    # Starting from the committed index, only the new regulation's chunks are embedded.
+    shutil.copytree(base.index_dir, root / "index")
+    s = Settings(corpus_dir=corpus, index_dir=root / "index")
+    rebuild_index(s)
+    return s
+
+
+@pytest.fixture(scope="module")
+def two(two_settings: Settings) -> Assistant:
+    return build_assistant(two_settings)
+
+
+@pytest.fixture(scope="module")
+def library(two_settings: Settings) -> Library:
+    return load_library(two_settings.corpus_dir)
+
+
+# ------------------------------------------------------------------ library
+
+
+def test_names_titles_and_labels(library: Library) -> None:
+    sd, jh = library.get(SD), library.get(JH)
+    assert library.ids == (JH, SD)  # folder order
+    assert jh.title_zh == "江海市河道保护条例"
+    assert jh.short_en == "Jianghai River Protection Regulations"
+    assert library.label(SD, 17, 2) == (
+        "《山东省先进制造业促进条例》第十七条第二款 | Article 17(2) "
+        "of the Shandong Regulations on Promoting Advanced Manufacturing")
+    assert library.label(JH, 5, None, "zh") == "《江海市河道保护条例》第五条"
+    single = Library((sd,))
+    assert single.label(SD, 17, 2) == "第十七条第二款 | Article 17(2)"
+
+
+@pytest.mark.parametrize(("name", "expected"), [
+    (JH, JH), ("江海市河道保护条例", JH), ("《河道保护条例》", JH),
+    ("shandong regulations on promoting advanced manufacturing", SD),
+    ("Shandong Provincial Regulations on Promoting Advanced Manufacturing", SD),
+])
+def test_choose_by_id_title_or_alias(library: Library, name: str, expected: str) -> None:
+    assert library.choose(name).id == expected
+
+
+def test_choose_nothing_or_unknown_is_a_clear_error(library: Library) -> None:
+    with pytest.raises(AmbiguousRegulationError, match="2 regulations are loaded") as exc:
+        library.choose(None)
+    assert JH in exc.value.hint
+    assert SD in exc.value.hint
+    with pytest.raises(UsageError, match="no regulation 'Guangdong' is loaded"):
+        library.choose("Guangdong")
+
+
+def test_named_in_prefers_the_longest_name(library: Library) -> None:
+    named = library.named_in("《江海市河道保护条例》第三条和山东省先进制造业促进条例")
+    assert [r.id for r in named] == [JH, SD]
+    assert library.named_in("第三条是什么？") == ()
+
+
+def test_corpus_folder_errors(tmp_path: Path) -> None:
+    with pytest.raises(CorpusError, match="no such folder"):
+        load_library(tmp_path / "absent")
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(CorpusError, match="no regulation folder"):
+        load_library(tmp_path / "empty")
+    (tmp_path / "c" / "notes").mkdir(parents=True)
+    with pytest.raises(CorpusError, match=r"no zh\.txt"):
+        load_library(tmp_path / "c")
+
+
+@pytest.mark.parametrize("meta", ['{"short_title": "x"}', "not json",
+                                  '{"aliases": [1]}'])
+def test_bad_meta_names_the_file(tmp_path: Path, meta: str) -> None:
+    folder = tmp_path / "c" / JH
+    shutil.copytree(DATA / "corpora" / JH, folder)
+    (folder / "meta.json").write_text(meta, encoding="utf-8")
+    with pytest.raises(CorpusError, match=r"meta\.json"):
+        load_library(tmp_path / "c")
+
+
+# ------------------------------------------------------------ the index
+
+
+def test_rebuild_embeds_only_what_is_new(tmp_path: Path, settings: Settings) -> None:
+    one = tmp_path / "one"
+    shutil.copytree(settings.regulation_dir, one / SD)
+    s = Settings(corpus_dir=one, index_dir=tmp_path / "index")
+    totals: list[int] = []
+    rebuild_index(s, embeddings=HashEmbeddings(), progress=lambda done, total: totals.append(total))
+    first = totals[-1]
+    shutil.copytree(DATA / "corpora" / JH, one / JH)
+    totals.clear()
+    folder = rebuild_index(s, embeddings=HashEmbeddings(),
+                           progress=lambda done, total: totals.append(total))
+    chunks = json.loads((folder / "chunks.json").read_text(encoding="utf-8"))
+    new = {c["text"] for c in chunks if c["regulation"] == JH}
+    assert first > 100
+    assert totals[-1] == len(new)  # only the added regulation's texts were embedded
+    assert {c["regulation"] for c in chunks} == {SD, JH}
+    # Another embedder's vectors are never reused.
+    totals.clear()
+    rebuild_index(s, embeddings=HashEmbeddings(id="hash-other"),
+                  progress=lambda done, total: totals.append(total))
+    assert totals[-1] > len(new)
+
+
+# ----------------------------------------------------------- questions
+
+
+def test_search_finds_the_second_regulation_with_its_title(two: Assistant) -> None:
+    hits = two.retriever.search("河长制是怎么回事？", 3)
+    assert (hits[0].regulation, hits[0].article) == (JH, 5)
+    hits = two.retriever.search("Who needs a sand extraction permit?", 3)
+    assert (hits[0].regulation, hits[0].article) == (JH, 6)
+
+
+def test_answers_cite_with_the_short_title(two: Assistant) -> None:
+    a = two.ask("Can we lease industrial land instead of buying it?")
+    assert not a.refused
+    assert [(c.regulation, c.article, c.paragraph) for c in a.citations] == [(SD, 17, 2)]
+    assert a.citations[0].label.endswith(
+        "Article 17(2) of the Shandong Regulations on Promoting Advanced Manufacturing")
+    assert a.answer.startswith("Under Article 17(2) of the Shandong Regulations on Promoting "
+                               "Advanced Manufacturing, ")
+    zh = two.ask("河道管理范围内能不能倒渣土？")
+    assert [(c.regulation, c.article) for c in zh.citations] == [(JH, 6)]
+    assert zh.answer.startswith("根据《江海市河道保护条例》第六条第一款，")
+
+
+def test_an_ambiguous_reference_asks_which(two: Assistant) -> None:
+    a = two.ask("第三条是什么？")
+    assert a.choices == (JH, SD)
+    assert not a.refused
+    assert a.citations == ()
+    assert {c.regulation for c in a.related} == {JH, SD}
+    assert "第三条见于多部法规" in a.answer
+    assert "《江海市河道保护条例》第三条" in a.answer
+    en = two.ask("What does Article 3 say?")
+    assert en.choices == (JH, SD)
+    assert "Which one do you mean?" in en.answer
+    assert en.to_json()["choices"] == [JH, SD]
+
+
+@pytest.mark.parametrize(("question", "expected"), [
+    ("江海市河道保护条例第三条是什么？", (JH, 3)),
+    ("《山东省先进制造业促进条例》第三条讲什么", (SD, 3)),
+    ("What does Article 2 of the Jianghai River Protection Regulations say?", (JH, 2)),
+    ("第十七条讲什么？", (SD, 17)),  # only one regulation has a 第十七条
+])
+def test_a_reference_goes_to_the_regulation_it_names(two: Assistant, question: str,
+                                                    expected: tuple[str, int]) -> None:
+    a = two.ask(question)
+    assert not a.choices
+    assert not a.refused
+    assert {(c.regulation, c.article) for c in a.citations} == {expected}
+
+
+def test_a_reference_no_regulation_holds_is_refused(two: Assistant) -> None:
+    a = two.ask("第九十九条是什么？")
+    assert a.refused
+    assert "已载入的2部法规都没有第九十九条" in a.answer
+    b = two.ask("江海市河道保护条例第十七条是什么？")
+    assert b.refused
+    assert "《江海市河道保护条例》没有第十七条，共九条。" in b.answer
+
+
+def test_regulations_are_kept_apart(two: Assistant) -> None:
+    a = two.ask("企业用地有什么支持政策？", regulation=JH)
+    assert all(c.regulation == JH for c in (*a.citations, *a.related))
+    hits = two.retriever.search("企业用地有什么支持政策？", 5, within=SD)
+    assert {h.regulation for h in hits} == {SD}
+    assert two.retriever.search("企业用地有什么支持政策？", 1)[0].regulation == SD
+    with pytest.raises(UsageError, match="no regulation"):
+        two.ask("第三条", regulation="nowhere")
+
+
+def test_follow_up_stays_in_the_regulation(two: Assistant) -> None:
+    from assistant.conversation import Turn
+
+    first = two.ask("江海市河道保护条例第五条是什么？")
+    history = [Turn("user", "江海市河道保护条例第五条是什么？"), Turn("assistant", first.answer)]
+    nxt = two.ask("下一条呢？", history=history)
+    assert [(c.regulation, c.article) for c in nxt.citations][:1] == [(JH, 6)]
+
+
+# ------------------------------------------------------------- the edges
+
+
+def _run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    with pytest.raises(SystemExit) as exc:
+        main(list(args))
+    out, err = capsys.readouterr()
+    return int(exc.value.code or 0), out, err
+
+
+def test_cli_show_takes_the_regulation(capsys: pytest.CaptureFixture[str], monkeypatch,
+                                       two_settings: Settings) -> None:
+    monkeypatch.setenv("TIAOLI_CORPUS_DIR", str(two_settings.corpus_dir))
+    monkeypatch.setenv("TIAOLI_INDEX_DIR", str(two_settings.index_dir))
+    code, _, err = _run(capsys, "show", "3")
+    assert code == 2
+    assert "2 regulations are loaded" in err
+    assert JH in err
+    code, out, _ = _run(capsys, "show", "5", "--regulation", JH, "--lang", "zh")
+    assert code == 0
+    assert out.startswith("《江海市河道保护条例》第五条 | Article 5 of the Jianghai")
+    assert "河长制" in out
+    code, out, _ = _run(capsys, "show", "《山东省先进制造业促进条例》第十七条第二款", "--json")
+    assert code == 0
+    assert json.loads(out)["label"].startswith("《山东省先进制造业促进条例》第十七条第二款")
+    code, out, _ = _run(capsys, "search", "采砂许可", "--json", "-r", JH)
+    assert code == 0
+    assert {h["regulation"] for h in json.loads(out)["hits"]} == {JH}
+    code, _, err = _run(capsys, "show", "5", "-r", "nowhere")
+    assert code == 2
+    assert "no regulation 'nowhere' is loaded" in err
+
+
+def test_api_takes_the_regulation(two: Assistant) -> None:
+    from fastapi.testclient import TestClient
+
+    from assistant.api import create_api
+
+    client = TestClient(create_api(two))
+    regs = client.get("/api/regulations").json()["regulations"]
+    assert [r["id"] for r in regs] == [JH, SD]
+    assert regs[0]["articles"] == 9
+    r = client.get("/api/articles/3")
+    assert r.status_code == 400
+    assert "2 regulations are loaded" in r.json()["error"]
+    r = client.get("/api/articles/5", params={"regulation": JH})
+    assert r.status_code == 200
+    assert r.json()["regulation"] == JH
+    assert client.get("/api/articles/17", params={"regulation": JH}).status_code == 404
+    r = client.post("/api/ask", json={"question": "第三条是什么？"})
+    assert r.status_code == 200
+    assert r.json()["choices"] == [JH, SD]
+    r = client.post("/api/ask", json={"question": "第三条是什么？", "regulation": SD})
+    assert {c["regulation"] for c in r.json()["citations"]} == {SD}
+    assert client.get("/healthz").json()["regulations"] == [JH, SD]
+
+
+def test_page_takes_the_regulation(two: Assistant) -> None:
+    from assistant.web import ChatPage
+
+    page = ChatPage(two)
+    text, _, _ = page.show_regulation(JH)
+    assert "江海市河道保护条例" in text
+    assert "河长制" in text
+    assert "河长制" in page.show_article(5, JH)
+    assert "《江海市河道保护条例》第五条" in page.cards(two.ask("江海市河道保护条例第五条是什么？"))
+    assert "Which regulation?" in page.cards(two.ask("第三条是什么？"))
