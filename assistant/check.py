@@ -103,7 +103,10 @@ class Checker:
         hits = a.retriever.search(text, a.settings.answer_k, vector=vector)
         reason = a.judge.judge(text, vector, hits) or self._figures(text, lang)
         if reason is not None or not hits:
-            said = _say(lang, "本条例没有相关规定", "The Regulations do not address this")
+            said = (_say(lang, "已载入的法规均没有相关规定",
+                         "None of the loaded regulations addresses this")
+                    if a.library.multiple else
+                    _say(lang, "本条例没有相关规定", "The Regulations do not address this"))
             return CheckResult(statement, lang, "not_stated", [], f"{said} ({reason}).")
         if a.llm is not None:
             try:

@@ -220,14 +220,19 @@ def index_build(obj: Context, fresh: bool) -> None:
     with Progress("Embedding new texts", BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=console, transient=True) as bar:
         task = bar.add_task("embed", total=None)
-        folder = rebuild_index(obj.settings, fresh=fresh,
-                               progress=lambda done, total: bar.update(task, completed=done,
-                                                                       total=total))
+        embedded = [0]
+
+        def progress(done: int, total: int) -> None:
+            embedded[0] = done
+            bar.update(task, completed=done, total=total)
+
+        folder = rebuild_index(obj.settings, fresh=fresh, progress=progress)
     from .store import Manifest
 
     manifest = Manifest.read(folder)
-    click.echo(f"Built {folder}: {manifest.chunks} chunks, {manifest.dim} dimensions, "
-               f"{manifest.embedder_id}, in {time.perf_counter() - started:.1f} s")
+    click.echo(f"Built {folder}: {manifest.chunks} chunks ({embedded[0]} texts embedded, the "
+               f"rest reused or repeated), {manifest.dim} dimensions, {manifest.embedder_id}, "
+               f"in {time.perf_counter() - started:.1f} s")
 
 
 @cli.command("search")

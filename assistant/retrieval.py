@@ -123,6 +123,7 @@ class HybridRetriever:
         self.embeddings = embeddings
         self.tokenizers = tokenizers
         self.rrf_k = rrf_k
+        self._order = {reg: i for i, reg in enumerate(library.ids)}
         chunks = index.chunks
         self.sparse = {lang: SparseIndex.build(chunks, lang, tokenizers)
                        for lang in ("zh", "en") if any(c.lang == lang for c in chunks)}
@@ -225,11 +226,12 @@ class HybridRetriever:
         searched = self._unnamed(text)
         # Within some regulations, rank every chunk: the others' chunks are dropped.
         depth = len(self.chunks) if allowed else None
-        hits = self._fuse(self.ranked_lists(searched, lang, mode, vector, depth), allowed)
         refs = self._references(text, scope) if mode == "hybrid" else []
+        keys = list(dict.fromkeys((r, a) for r, a, _ in refs))
+        hits = self._fuse(self.ranked_lists(searched, lang, mode, vector, depth), allowed,
+                          keep=k + len(keys), also=set(keys))
         if refs:
             by_key = {(h.regulation, h.article): h for h in hits}
-            keys = list(dict.fromkeys((r, a) for r, a, _ in refs))
             first = [self._referenced_hit(key, [p for r, a, p in refs if (r, a) == key],
                                           by_key.get(key)) for key in keys]
             hits = first + [h for h in hits if (h.regulation, h.article) not in set(keys)]
@@ -251,10 +253,14 @@ class HybridRetriever:
                    tuple(ParagraphScore(p, 1.0 if p in named else scores.get(p, 0.0))
                          for p in order), referenced=True)
 
-    def _fuse(self, rankings: Sequence[list[int]], allowed: set[str] | None = None) -> list[Hit]:
+    def _fuse(self, rankings: Sequence[list[int]], allowed: set[str] | None = None,
+              keep: int | None = None, also: set[Key] | None = None) -> list[Hit]:
         """Reciprocal-rank fusion of chunk rankings, at the article and paragraph level.
 
-        ``allowed`` (regulation ids) drops the chunks of other regulations before ranking.
+        ``allowed`` (regulation ids) drops the chunks of other regulations before
+        ranking. Only the best ``keep`` articles (default all), and those in
+        ``also``, are made into hits: with thousands of articles, making the
+        rest would cost more than the fusion.
         """
         article_score: dict[Key, float] = {}
         para_score: dict[tuple[str, int, int], float] = {}
@@ -280,10 +286,12 @@ class HybridRetriever:
         by_article: dict[Key, list[tuple[int, float]]] = {}
         for (reg, a, p), s in para_score.items():
             by_article.setdefault((reg, a), []).append((p, s))
-        order = {reg: i for i, reg in enumerate(self.library.ids)}
+        order = self._order
+        ranked = sorted(article_score.items(), key=lambda kv: (-kv[1], order[kv[0][0]], kv[0][1]))
+        if keep is not None:
+            ranked = ranked[:keep] + [kv for kv in ranked[keep:] if also and kv[0] in also]
         hits = []
-        for key, score in sorted(article_score.items(),
-                                 key=lambda kv: (-kv[1], order[kv[0][0]], kv[0][1])):
+        for key, score in ranked:
             paras = sorted(by_article.get(key, []), key=lambda ps: (-ps[1], ps[0]))
             hits.append(Hit(key[0], key[1], score / top,
                             tuple(ParagraphScore(p, s / top) for p, s in paras)))

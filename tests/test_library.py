@@ -290,3 +290,13 @@ def test_page_takes_the_regulation(two: Assistant) -> None:
     assert "河长制" in page.show_article(5, JH)
     assert "《江海市河道保护条例》第五条" in page.cards(two.ask("江海市河道保护条例第五条是什么？"))
     assert "Which regulation?" in page.cards(two.ask("第三条是什么？"))
+
+
+def test_check_cites_the_regulation_it_rests_on(two: Assistant) -> None:
+    from assistant.check import Checker
+
+    result = Checker(two).check("各级河长负责组织领导相应河道的管理和保护工作")
+    assert result.verdict == "supported"
+    assert [(c.regulation, c.article) for c in result.citations] == [(JH, 5)]
+    assert result.citations[0].label.startswith("《江海市河道保护条例》第五条")
+    assert result.to_json()["citations"][0]["regulation"] == JH

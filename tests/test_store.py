@@ -78,6 +78,24 @@ def test_build_writes_faiss_chunks_and_manifest(corpus_copy: Settings) -> None:
     assert index.search(vec, 3)[0][0] == 7
 
 
+def test_large_indexes_are_hnsw_and_search_alike(corpus_copy: Settings, monkeypatch) -> None:
+    import faiss
+
+    _build(corpus_copy)
+    exact = _load(corpus_copy)
+    assert isinstance(exact._faiss, faiss.IndexFlatIP)
+    monkeypatch.setattr(store, "FLAT_MAX_VECTORS", 50)  # 122 chunks: past the line
+    _build(corpus_copy)
+    approx = _load(corpus_copy)
+    assert isinstance(approx._faiss, faiss.IndexHNSWFlat)
+    assert np.allclose(approx.vectors(), exact.vectors())
+    emb = HashEmbeddings()
+    for i in range(0, 122, 10):
+        vec = emb.encode([exact.chunks[i].text], query=False)
+        assert approx.search(vec, 5)[0][0] == exact.search(vec, 5)[0][0] == i
+    assert len(approx.search(vec, 300)) == 122  # asking for more than efSearch still works
+
+
 def test_load_never_unpickles(corpus_copy: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
     _build(corpus_copy)
 

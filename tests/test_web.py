@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import concurrent.futures
+import contextlib
 import os
 import shutil
 import socket
@@ -30,13 +31,13 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+@contextlib.contextmanager
+def _serve(folder: Path, **env_extra: str) -> Iterator[str]:
+    """``tiaoli serve`` on a free local port, its log and TIAOLI_HOME in ``folder``."""
     port = _free_port()
-    log = tmp_path_factory.mktemp("server") / "server.log"
+    log = folder / "server.log"
     env = {**os.environ, "GRADIO_ANALYTICS_ENABLED": "False",
-           "TIAOLI_HOME": str(log.parent / "home")}
-    SERVER_HOME["home"] = log.parent / "home"
+           "TIAOLI_HOME": str(folder / "home"), **env_extra}
     with log.open("w") as out:
         proc = subprocess.Popen([sys.executable, "-m", "assistant", "serve", "--port", str(port)],
                                 stdout=out, stderr=subprocess.STDOUT, env=env)
@@ -56,6 +57,14 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     finally:
         proc.terminate()
         proc.wait(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    folder = tmp_path_factory.mktemp("server")
+    SERVER_HOME["home"] = folder / "home"
+    with _serve(folder) as url:
+        yield url
 
 
 # ------------------------------------------------------------------- the API
@@ -270,4 +279,56 @@ def test_feedback_from_the_page(server: str, browser: object) -> None:
     assert rows[-1]["comment"] == "第三款也很重要"
     assert rows[-1]["rating"] == -1
     assert rows[-1]["question"] == "第十七条讲什么？"
+    page.close()
+
+
+# ------------------------------------------------- several regulations
+
+
+@pytest.fixture(scope="module")
+def two_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The server over the bundled regulation and the test corpus's second one."""
+    from assistant.app import rebuild_index
+    from assistant.settings import Settings
+
+    folder = tmp_path_factory.mktemp("two-server")
+    base = Settings()
+    corpus = folder / "corpus"
+    shutil.copytree(base.regulation_dir, corpus / base.regulation_dir.name)
+    shutil.copytree(Path(__file__).parent / "data" / "corpora" / "jianghai-river-protection",
+                    corpus / "jianghai-river-protection")
+    shutil.copytree(base.index_dir, folder / "index")
+    rebuild_index(Settings(corpus_dir=corpus, index_dir=folder / "index"))
+    with _serve(folder, TIAOLI_CORPUS_DIR=str(corpus),
+                TIAOLI_INDEX_DIR=str(folder / "index")) as url:
+        yield url
+
+
+def test_page_with_two_regulations(two_server: str, browser: object, tmp_path: Path) -> None:
+    page = browser.new_page(viewport={"width": 1280, "height": 900})  # type: ignore[attr-defined]
+    page.goto(two_server + "/?regulation=jianghai-river-protection&article=5",
+              wait_until="domcontentloaded")
+    view = page.wait_for_selector("#article-view .article", timeout=60_000)
+    assert "河长制" in view.inner_text()
+    page.wait_for_function(
+        "() => document.querySelector('#regulation-text')?.innerText"
+        ".includes('江海市河道保护条例')", timeout=30_000)
+    assert page.locator("#view-regulation").is_visible()
+    page.screenshot(path=str(tmp_path / "two-article.png"), full_page=True)
+    page.close()
+
+    page = _open(browser, two_server)
+    assert page.locator("#ask-regulation").is_visible()
+    _ask(page, "第三条是什么？")
+    page.wait_for_function(
+        "() => document.querySelector('#cards')?.innerText.includes('Which regulation?')",
+        timeout=60_000)
+    cards = page.inner_text("#cards")
+    assert "《江海市河道保护条例》第三条" in cards
+    assert "《山东省先进制造业促进条例》第三条" in cards
+    _ask(page, "Can we lease industrial land instead of buying it?")
+    page.wait_for_function(
+        "() => document.querySelector('#cards')?.innerText.includes('Article 17(2) of the "
+        "Shandong Regulations')", timeout=60_000)
+    page.screenshot(path=str(tmp_path / "two-ask.png"), full_page=True)
     page.close()
