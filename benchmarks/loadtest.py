@@ -98,6 +98,7 @@ def main() -> None:
         rounds = []
         for _ in range(args.rounds):
             latencies.clear()
+            failed_before = len(errors)
             counter = itertools.count()
             started = time.perf_counter()
             threads = [threading.Thread(target=client, args=(n,))
@@ -107,7 +108,7 @@ def main() -> None:
             for t in threads:
                 t.join()
             rounds.append((time.perf_counter() - started, list(latencies),
-                           rss_mb(server.pid)))
+                           rss_mb(server.pid), len(errors) - failed_before))
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -117,8 +118,8 @@ def main() -> None:
           f"after warm-up {before:.0f} MiB\n")
     print("| round | errors | wall (s) | requests/s | p50 / p95 / p99 (ms) | RSS after (MiB) |")
     print("|---|---|---|---|---|---|")
-    for n, (elapsed, lat, rss) in enumerate(rounds, start=1):
-        print(f"| {n} | {len(errors) if n == len(rounds) else '-'} | {elapsed:.1f} | "
+    for n, (elapsed, lat, rss, failed) in enumerate(rounds, start=1):
+        print(f"| {n} | {failed} | {elapsed:.1f} | "
               f"{args.requests / elapsed:.1f} | {statistics.median(lat):.0f} / "
               f"{pct(lat, 0.95):.0f} / {pct(lat, 0.99):.0f} | {rss:.0f} |")
     if errors:
