@@ -223,10 +223,11 @@ class ChatPage:
 
     # ----------------------------------------------------------- regulation
 
-    def _article_html(self, art: Article, focus: bool = False) -> str:
-        # Terms in most articles (制造业) would underline every line; mark the rest.
+    def _article_html(self, art: Article, reg: Regulation, focus: bool = False) -> str:
+        # Terms in most articles (制造业) would underline every line; mark the rest,
+        # from the regulation's own glossary.
         common = self.assistant.retriever.common_terms
-        terms = [t for t in self.assistant.glossary if t.zh not in common]
+        terms = [t for t in self.library.glossaries.get(reg.id, ()) if t.zh not in common]
         paras = []
         for p in art.paragraphs:
             label = (f"{label_zh(art.number, p.number)} · {label_en(art.number, p.number)}"
@@ -245,7 +246,7 @@ class ChatPage:
         head = (f'<div class="reg-head"><h2>{html.escape(reg.title_zh)}</h2>'
                 f'<p>{html.escape(reg.title_en or "")}</p>'
                 f'<p>{html.escape(reg.note_zh)}<br>{html.escape(reg.note_en or "")}</p></div>')
-        return head + "".join(self._article_html(a) for a in reg.articles)
+        return head + "".join(self._article_html(a, reg) for a in reg.articles)
 
     def show_article(self, number: float | None, reg_id: str | None = None) -> str:
         """One article, side by side, for the jump box and deep links."""
@@ -259,7 +260,7 @@ class ChatPage:
             whose = f"The {reg.short_en} has" if self.library.multiple else "The Regulations have"
             raise gr.Error(f"{name}共{count}条 · {whose} {count} articles "
                            f"({reg.articles[0].number} to {reg.articles[-1].number}).")
-        return self._article_html(reg.article(n), focus=True)
+        return self._article_html(reg.article(n), reg, focus=True)
 
     def show_regulation(self, reg_id: str | None) -> tuple[str, Any, str]:
         """The full text of the chosen regulation, and the jump box reset to its range."""

@@ -287,7 +287,10 @@ def test_page_takes_the_regulation(two: Assistant) -> None:
     text, _, _ = page.show_regulation(JH)
     assert "江海市河道保护条例" in text
     assert "河长制" in text
-    assert "河长制" in page.show_article(5, JH)
+    article = page.show_article(5, JH)
+    assert 'title="river chief system">河长制</abbr>' in article
+    # Terms are marked from the regulation's own glossary, not every loaded one.
+    assert "生态环境</abbr>" not in page.show_article(4, JH)
     assert "《江海市河道保护条例》第五条" in page.cards(two.ask("江海市河道保护条例第五条是什么？"))
     assert "Which regulation?" in page.cards(two.ask("第三条是什么？"))
 
