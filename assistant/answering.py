@@ -160,7 +160,8 @@ class ScopeJudge:
     _vectors: np.ndarray = field(init=False, repr=False)
     _chunk_vectors: np.ndarray = field(init=False, repr=False)
     _own_regions: set[str] = field(init=False, repr=False)
-    _text_has: dict[str, bool] = field(init=False, repr=False)
+    _text_has: dict[str, dict[str, bool]] = field(init=False, repr=False)  # reg -> subject
+    _positions: dict[str, np.ndarray] = field(init=False, repr=False)  # reg -> chunk rows
 
     def __post_init__(self) -> None:
         index = self.retriever.index
@@ -171,21 +172,37 @@ class ScopeJudge:
         title = " ".join(f"{r.title_zh} {r.title_en or ''}" for r in self.library.regulations)
         self._own_regions = {zh for zh, en in self.rules.regions.items()
                              if zh in title or en in title}
-        body = "\n".join(c.text for c in index.chunks)
-        self._text_has = {subject: any(_mentions(body, ws) for ws in words.values())
-                          for subject, words in self.rules.subjects.items()}
-        # Sums of money are figures, whatever words name them.
-        self._text_has["money"] = bool(re.search(r"\d\s*(?:万|亿)?元|yuan|RMB", body))
+        self._text_has, self._positions = {}, {}
+        for reg in self.library.regulations:
+            rows = [i for i, c in enumerate(index.chunks) if c.regulation == reg.id]
+            self._positions[reg.id] = np.asarray(rows, dtype=np.int64)
+            body = "\n".join(index.chunks[i].text for i in rows)
+            has = {subject: any(_mentions(body, ws) for ws in words.values())
+                   for subject, words in self.rules.subjects.items()}
+            # Sums of money are figures, whatever words name them.
+            has["money"] = bool(re.search(r"\d\s*(?:万|亿)?元|yuan|RMB", body))
+            self._text_has[reg.id] = has
 
-    def margin(self, vector: np.ndarray) -> float:
-        """Similarity to the nearest provision minus that to the nearest outside subject."""
+    def margin(self, vector: np.ndarray, scope: Sequence[str] | None = None) -> float:
+        """Similarity to the nearest provision (of the regulations in ``scope``, default
+        all) minus that to the nearest outside subject."""
         v = vector.reshape(-1)
-        provision = float((self._chunk_vectors @ v).max())
+        chunks = self._chunk_vectors
+        if scope is not None:
+            chunks = chunks[np.concatenate([self._positions[r] for r in scope])]
+        provision = float((chunks @ v).max()) if len(chunks) else -1.0
         outside = float((self._vectors @ v).max()) if len(self._vectors) else -1.0
         return provision - outside
 
-    def judge(self, question: str, vector: np.ndarray, hits: Sequence[Hit]) -> str | None:
-        """None when the regulation addresses the question, else the reason it does not."""
+    def judge(self, question: str, vector: np.ndarray, hits: Sequence[Hit],
+              scope: Sequence[str] | None = None) -> str | None:
+        """None when the regulation addresses the question, else the reason it does not.
+
+        ``scope`` (regulation ids, default all loaded) is where the question was
+        searched: a subject counts as mentioned when one of those regulations
+        mentions it, and the margin is taken against their provisions only.
+        """
+        regs = list(scope) if scope is not None else list(self._text_has)
         if hits and hits[0].referenced:
             return None
         others = [zh for zh, en in self.rules.regions.items() if zh not in self._own_regions
@@ -194,9 +211,9 @@ class ScopeJudge:
             return f"names another jurisdiction ({others[0]})"
         for kind, words in self.rules.subjects.items():
             asked = _mentions(question, words["zh"] + words["en"])
-            if asked and not self._text_has[kind]:
+            if asked and not any(self._text_has[r][kind] for r in regs):
                 return f"asks about {kind} ({asked[0]}), which no article mentions"
-        m = self.margin(vector)
+        m = self.margin(vector, scope)
         if m <= self.threshold:
             return f"closer to subjects outside the regulation (margin {m:.3f})"
         return None

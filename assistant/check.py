@@ -101,7 +101,9 @@ class Checker:
         a = self.assistant
         vector = a.retriever.embed(text)
         hits = a.retriever.search(text, a.settings.answer_k, vector=vector)
-        reason = a.judge.judge(text, vector, hits) or self._figures(text, lang)
+        scope = a.retriever.scope(text)
+        within = [r.id for r in scope] if len(scope) < len(a.library.regulations) else None
+        reason = a.judge.judge(text, vector, hits, within) or self._figures(text, lang)
         if reason is not None or not hits:
             said = (_say(lang, "已载入的法规均没有相关规定",
                          "None of the loaded regulations addresses this")

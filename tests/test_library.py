@@ -303,3 +303,17 @@ def test_check_cites_the_regulation_it_rests_on(two: Assistant) -> None:
     assert [(c.regulation, c.article) for c in result.citations] == [(JH, 5)]
     assert result.citations[0].label.startswith("《江海市河道保护条例》第五条")
     assert result.to_json()["citations"][0]["regulation"] == JH
+
+
+def test_scope_is_judged_in_the_regulations_searched(two: Assistant) -> None:
+    # Only the river regulation has a penalty article: a question about fines is
+    # answered from it, unless it names the regulation that has none.
+    fines = two.ask("倾倒渣土会被罚款吗？")
+    assert not fines.refused
+    assert [(c.regulation, c.article) for c in fines.citations] == [(JH, 8)]
+    named = two.ask("山东省先进制造业促进条例对违反规定的企业罚款多少？")
+    assert named.refused
+    assert {c.regulation for c in named.related} == {SD}
+    # Refused by the subject rule, which reads the named regulation only (the
+    # whole library has a penalty article, so it would not fire on all of it).
+    assert any("(罚款), which no article mentions" in n for n in named.notes)
