@@ -35,7 +35,7 @@ from .embeddings import TiaoliEmbeddings
 from .errors import UsageError
 from .library import Library
 from .references import find_references
-from .sparse import SparseIndex, Tokenizers
+from .sparse import SparseIndex, Tokenizers, bigrams
 from .store import VectorIndex
 
 Mode = Literal["hybrid", "dense", "bm25"]
@@ -127,6 +127,9 @@ class HybridRetriever:
         chunks = index.chunks
         self.sparse = {lang: SparseIndex.build(chunks, lang, tokenizers)
                        for lang in ("zh", "en") if any(c.lang == lang for c in chunks)}
+        # Character bigrams of the Chinese chunks, searched only for names (below).
+        self.name_bigrams = (SparseIndex.build(chunks, "zh", tokenizers, by_bigrams=True)
+                             if "zh" in self.sparse else None)
         # Terms found in many articles (先进制造业) say nothing about which one is
         # meant; carrying them into the other language only adds noise.
         texts = [a.zh for reg in library.regulations for a in reg.articles]
@@ -194,6 +197,15 @@ class HybridRetriever:
                     tokens += [tok for t in self.tokenizers.terms_in(question, lang)
                                for tok in self.tokenizers.en(t.en) if tok not in tokens]
                 lists.append([i for i, _ in own.search(tokens, n)])
+            if lang == "zh" and own is not None and self.name_bigrams is not None:
+                # A name jieba does not know is segmented by context (金沙市 → 金 / 沙市,
+                # 金沙的 → 金沙), so the question and the provision share no word for
+                # it; they share its character bigrams.
+                unknown = [w for w in self.tokenizers.names(question)
+                           if w not in own.vocabulary]
+                if unknown:
+                    grams = [b for w in unknown for b in bigrams(w)]
+                    lists.append([i for i, _ in self.name_bigrams.search(grams, n)])
             other: Lang = "en" if lang == "zh" else "zh"
             across = self.tokenizers.across(question, lang, self.common_terms)
             if across and other in self.sparse:

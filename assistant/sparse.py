@@ -22,6 +22,8 @@ from .glossary import Term
 
 _WORD_RE = re.compile(r"[a-z0-9]+(?:['’][a-z]+)?")
 _CJK_RE = re.compile(r"[\u3400-\u9fff]")
+_CJK_RUN_RE = re.compile(r"[\u3400-\u9fff]{2,}")
+_NAME_TAGS = frozenset({"nr", "ns", "nt", "nz"})
 
 
 def _stopwords(name: str) -> frozenset[str]:
@@ -48,6 +50,9 @@ class Tokenizers:
         self._zh_stop = _stopwords("stopwords.zh.txt")
         self._en_stop = frozenset(STOPWORDS_EN) | _stopwords("stopwords.en.txt")
         self.terms = tuple(terms)
+        import jieba.posseg
+
+        self.pos = jieba.posseg.POSTokenizer(self.jieba)
         self._en_forms = [(t, [self.en(form) for form in t.english_forms]) for t in terms]
 
     def zh(self, text: str) -> list[str]:
@@ -67,6 +72,12 @@ class Tokenizers:
     def tokens(self, text: str, lang: Lang) -> list[str]:
         """Tokens of ``text`` read as ``lang``."""
         return self.zh(text) if lang == "zh" else self.en(text)
+
+    def names(self, text: str) -> list[str]:
+        """The proper names jieba finds in Chinese ``text`` (people, places,
+        organisations, other proper nouns: tags nr, ns, nt, nz)."""
+        return [w.word for w in self.pos.cut(text)
+                if w.flag in _NAME_TAGS and len(w.word) >= 2]
 
     def terms_in(self, text: str, lang: Lang) -> list[Term]:
         """The glossary terms ``text`` contains, matched in its own language."""
@@ -92,6 +103,12 @@ class Tokenizers:
         return out
 
 
+def bigrams(text: str) -> list[str]:
+    """The character bigrams of the Chinese runs of ``text``."""
+    runs = _CJK_RUN_RE.findall(unicodedata.normalize("NFKC", text))
+    return [run[i:i + 2] for run in runs for i in range(len(run) - 1)]
+
+
 def _contains(words: list[str], seq: list[str]) -> bool:
     n = len(seq)
     return any(words[i:i + n] == seq for i in range(len(words) - n + 1))
@@ -104,17 +121,21 @@ class SparseIndex:
     lang: Lang
     positions: list[int]  # chunk positions (in the vector index's order) this BM25 covers
     _bm25: object
+    vocabulary: frozenset[str] = frozenset()  # every token the index holds
 
     @classmethod
-    def build(cls, chunks: Sequence[Chunk], lang: Lang, tokenizers: Tokenizers) -> SparseIndex:
-        """Tokenise and index every chunk in ``lang``."""
+    def build(cls, chunks: Sequence[Chunk], lang: Lang, tokenizers: Tokenizers,
+              by_bigrams: bool = False) -> SparseIndex:
+        """Tokenise and index every chunk in ``lang`` (Chinese character bigrams instead
+        of words with ``by_bigrams``)."""
         import bm25s
 
         positions = [i for i, c in enumerate(chunks) if c.lang == lang]
-        corpus = [tokenizers.tokens(chunks[i].text, lang) or ["\0"] for i in positions]
+        corpus = [(bigrams(chunks[i].text) if by_bigrams else tokenizers.tokens(
+            chunks[i].text, lang)) or ["\0"] for i in positions]
         bm25 = bm25s.BM25()
         bm25.index(corpus, show_progress=False)
-        return cls(lang, positions, bm25)
+        return cls(lang, positions, bm25, frozenset(t for doc in corpus for t in doc))
 
     def search(self, tokens: list[str], k: int) -> list[tuple[int, float]]:
         """(chunk position, BM25 score) of the best ``k`` chunks with a positive score."""

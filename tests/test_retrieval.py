@@ -138,3 +138,29 @@ def test_default_embedder_is_e5_small(assistant: Assistant) -> None:
     assert assistant.embeddings.dim == 384
     q = assistant.embeddings.embed_query("土地")
     assert len(q) == 384
+
+
+def test_a_name_jieba_splits_differently_is_still_found(tmp_path) -> None:
+    """金沙市 is segmented 金 / 沙市 in the text but 金沙 in the question: no shared word.
+    The name's character bigrams find it (an unknown name, in either article order)."""
+    from assistant.chunking import chunk_regulation
+    from assistant.corpus import Article, Paragraph, Regulation
+    from assistant.library import Library
+    from assistant.retrieval import HybridRetriever
+    from assistant.sparse import Tokenizers
+    from assistant.store import build_index
+
+    from .fakes import HashEmbeddings
+
+    texts = ["石门市设立低空经济首台套保险补偿，由市科技部门负责管理。",
+             "金沙市设立低空经济首台套保险补偿，由市财政部门负责管理。"]
+    for order in (texts, texts[::-1]):
+        reg = Regulation("towns", "示例条例", None, "", None, None, None, None,
+                         tuple(Article(n, (Paragraph(1, t),)) for n, t in enumerate(order, 1)))
+        emb = HashEmbeddings()
+        root = tmp_path / str(order is texts)
+        build_index(root, "hash", emb, chunk_regulation(reg), "x")
+        retriever = HybridRetriever(Library((reg,)), load_index(root, "hash", emb.id, "x"),
+                                    emb, Tokenizers(()))
+        hits = retriever.search("金沙的低空经济首台套保险补偿由哪个部门管理？", 2, mode="bm25")
+        assert order[hits[0].article - 1].startswith("金沙市")
