@@ -253,9 +253,7 @@ class ExtractiveAnswerer:
         self.retriever = retriever
         self.prompts = prompts
         self._idf = {lang: self._document_frequencies(lang) for lang in ("zh", "en")}
-        import jieba.posseg
-
-        self.pos = jieba.posseg.POSTokenizer(retriever.tokenizers.jieba)
+        self.pos = retriever.tokenizers.pos  # jieba's part-of-speech tagger, shared
 
     def _document_frequencies(self, lang: Lang) -> dict[str, float]:
         texts = [c.text for c in self.retriever.chunks if c.lang == lang and c.paragraph]
