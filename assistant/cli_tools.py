@@ -119,6 +119,10 @@ def feedback_export(obj: Context, as_csv: bool) -> None:
     click.echo(FeedbackStore(obj.settings.home).export_csv(), nl=False)
 
 
+#: The longest request line and headers the server reads (bytes).
+MAX_REQUEST_HEAD = 256 * 1024
+
+
 @cli.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
 @click.option("--port", type=click.IntRange(1, 65535), default=7860, show_default=True,
@@ -138,4 +142,9 @@ def serve_cmd(obj: Context, host: str, port: int) -> None:
     app = create_app(assistant)
     click.echo(f"Tiaoli on http://{host}:{port}/  (API: /api/ask, /api/articles/N, "
                f"/api/search, /healthz; OpenAPI: /docs)", err=True)
-    uvicorn.run(app, host=host, port=port, log_level="warning")
+    # uvicorn's HTTP parser drops the connection when a request line or its
+    # headers pass 16 KiB *while still arriving*: a long /api/search?q=… then got a
+    # reset or a 4xx depending on how the packets fell. Read up to 256 KiB whole,
+    # so such a question reaches the API and gets its message.
+    uvicorn.run(app, host=host, port=port, log_level="warning",
+                h11_max_incomplete_event_size=MAX_REQUEST_HEAD)

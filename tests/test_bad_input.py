@@ -159,3 +159,25 @@ def test_api_long_search_is_a_4xx(server: str) -> None:  # noqa: F811
     r = httpx.get(f"{server}/api/search", params={"q": "土地" * 3000}, timeout=30)
     assert r.status_code == 400
     assert "limit" in r.json()["error"]
+
+
+def test_api_long_url_arriving_in_pieces_is_a_4xx(server: str) -> None:  # noqa: F811
+    """A 54 KB request line sent in 4 KB pieces, as a slow network delivers it, is read
+    whole and answered with the API's message, not dropped half-way."""
+    import socket
+    import time
+    from urllib.parse import quote, urlsplit
+
+    where = urlsplit(server)
+    request = (f"GET /api/search?q={quote('土地' * 3000)} HTTP/1.1\r\nHost: {where.netloc}\r\n"
+               "Connection: close\r\n\r\n").encode()
+    with socket.create_connection((where.hostname, where.port), timeout=30) as sock:
+        for start in range(0, len(request), 4096):
+            sock.sendall(request[start:start + 4096])
+            time.sleep(0.01)
+        reply = b""
+        while chunk := sock.recv(65536):
+            reply += chunk
+    head, _, body = reply.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 400")
+    assert b"limit" in body
