@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 
 from .chunking import Lang
+from .corpus import Regulation
 from .library import Library
 from .prompts import Prompts
 from .references import find_references
@@ -195,14 +196,16 @@ class ScopeJudge:
         return provision - outside
 
     def judge(self, question: str, vector: np.ndarray, hits: Sequence[Hit],
-              scope: Sequence[str] | None = None) -> str | None:
+              scope: Sequence[Regulation] = ()) -> str | None:
         """None when the regulation addresses the question, else the reason it does not.
 
-        ``scope`` (regulation ids, default all loaded) is where the question was
-        searched: a subject counts as mentioned when one of those regulations
-        mentions it, and the margin is taken against their provisions only.
+        ``scope`` (default: all loaded) is where the question was searched: a
+        subject counts as mentioned when one of those regulations mentions it,
+        and the margin is taken against their provisions only.
         """
-        regs = list(scope) if scope is not None else list(self._text_has)
+        within = ([r.id for r in scope]
+                  if scope and len(scope) < len(self.library.regulations) else None)
+        regs = within if within is not None else list(self._text_has)
         if hits and hits[0].referenced:
             return None
         others = [zh for zh, en in self.rules.regions.items() if zh not in self._own_regions
@@ -213,7 +216,7 @@ class ScopeJudge:
             asked = _mentions(question, words["zh"] + words["en"])
             if asked and not any(self._text_has[r][kind] for r in regs):
                 return f"asks about {kind} ({asked[0]}), which no article mentions"
-        m = self.margin(vector, scope)
+        m = self.margin(vector, within)
         if m <= self.threshold:
             return f"closer to subjects outside the regulation (margin {m:.3f})"
         return None

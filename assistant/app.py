@@ -112,10 +112,8 @@ class Assistant:
                                      lang=detect_lang(searched), vector=vector,
                                      within=regulation)
         missing = self._missing_references(searched, scope)
-        within = ([r.id for r in scope] if len(scope) < len(self.library.regulations)
-                  else None)
         reason = self._missing_note(missing, scope) if missing else self.judge.judge(
-            searched, vector, hits, within)
+            searched, vector, hits, scope)
         if reason is not None:
             return self._refusal(question, lang, hits, [*notes, reason], searched, text,
                                  missing=missing, scope=scope)

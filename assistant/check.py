@@ -101,9 +101,8 @@ class Checker:
         a = self.assistant
         vector = a.retriever.embed(text)
         hits = a.retriever.search(text, a.settings.answer_k, vector=vector)
-        scope = a.retriever.scope(text)
-        within = [r.id for r in scope] if len(scope) < len(a.library.regulations) else None
-        reason = a.judge.judge(text, vector, hits, within) or self._figures(text, lang)
+        reason = (a.judge.judge(text, vector, hits, a.retriever.scope(text))
+                  or self._figures(text, lang))
         if reason is not None or not hits:
             said = (_say(lang, "已载入的法规均没有相关规定",
                          "None of the loaded regulations addresses this")

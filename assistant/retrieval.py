@@ -246,7 +246,8 @@ class HybridRetriever:
             by_key = {(h.regulation, h.article): h for h in hits}
             first = [self._referenced_hit(key, [p for r, a, p in refs if (r, a) == key],
                                           by_key.get(key)) for key in keys]
-            hits = first + [h for h in hits if (h.regulation, h.article) not in set(keys)]
+            named = set(keys)
+            hits = first + [h for h in hits if (h.regulation, h.article) not in named]
         return hits[:k]
 
     def _references(self, text: str, scope: Sequence[Regulation]) -> list[Ref]:
