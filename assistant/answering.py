@@ -159,23 +159,25 @@ class ScopeJudge:
     rules: ScopeRules
     threshold: float
     _vectors: np.ndarray = field(init=False, repr=False)
-    _chunk_vectors: np.ndarray = field(init=False, repr=False)
+    _chunk_vectors: np.ndarray = field(init=False, repr=False)  # provisions only
+    _all_vectors: np.ndarray = field(init=False, repr=False)  # every indexed chunk
     _own_regions: set[str] = field(init=False, repr=False)
     _text_has: dict[str, dict[str, bool]] = field(init=False, repr=False)  # reg -> subject
     _positions: dict[str, np.ndarray] = field(init=False, repr=False)  # reg -> chunk rows
 
     def __post_init__(self) -> None:
         index = self.retriever.index
-        self._chunk_vectors = index.vectors()
+        self._all_vectors = index.vectors()
         self._vectors = (self.retriever.embeddings.encode(self.topics, query=False)
                          if self.topics else
-                         np.zeros((0, self._chunk_vectors.shape[1]), dtype=np.float32))
+                         np.zeros((0, self._all_vectors.shape[1]), dtype=np.float32))
         title = " ".join(f"{r.title_zh} {r.title_en or ''}" for r in self.library.regulations)
         self._own_regions = {zh for zh, en in self.rules.regions.items()
                              if zh in title or en in title}
         self._text_has, self._positions = {}, {}
         for reg in self.library.regulations:
-            rows = [i for i, c in enumerate(index.chunks) if c.regulation == reg.id]
+            rows = [i for i, c in enumerate(index.chunks)
+                    if c.regulation == reg.id and c.is_provision]
             self._positions[reg.id] = np.asarray(rows, dtype=np.int64)
             body = "\n".join(index.chunks[i].text for i in rows)
             has = {subject: any(_mentions(body, ws) for ws in words.values())
@@ -183,14 +185,16 @@ class ScopeJudge:
             # Sums of money are figures, whatever words name them.
             has["money"] = bool(re.search(r"\d\s*(?:万|亿)?元|yuan|RMB", body))
             self._text_has[reg.id] = has
+        # Anticipated questions are not provisions: the margin is taken to the text only.
+        self._chunk_vectors = self._all_vectors[np.concatenate(list(self._positions.values()))]
 
     def margin(self, vector: np.ndarray, scope: Sequence[str] | None = None) -> float:
         """Similarity to the nearest provision (of the regulations in ``scope``, default
         all) minus that to the nearest outside subject."""
         v = vector.reshape(-1)
-        chunks = self._chunk_vectors
+        chunks = self._chunk_vectors  # the provisions' vectors, all regulations
         if scope is not None:
-            chunks = chunks[np.concatenate([self._positions[r] for r in scope])]
+            chunks = self._all_vectors[np.concatenate([self._positions[r] for r in scope])]
         provision = float((chunks @ v).max()) if len(chunks) else -1.0
         outside = float((self._vectors @ v).max()) if len(self._vectors) else -1.0
         return provision - outside
@@ -259,7 +263,8 @@ class ExtractiveAnswerer:
         self.pos = retriever.tokenizers.pos  # jieba's part-of-speech tagger, shared
 
     def _document_frequencies(self, lang: Lang) -> dict[str, float]:
-        texts = [c.text for c in self.retriever.chunks if c.lang == lang and c.paragraph]
+        texts = [c.text for c in self.retriever.chunks
+                 if c.lang == lang and c.paragraph and c.is_provision]
         df: Counter[str] = Counter()
         for text in texts:
             df.update(set(self.retriever.tokenizers.tokens(text, lang)))

@@ -4,6 +4,11 @@ One chunk per paragraph (款) and one per whole article of more than one
 paragraph, in each language the corpus has. Every chunk carries its article,
 paragraph (None for a whole article) and language, so a hit always maps back
 to a citable provision.
+
+A regulation's anticipated questions (``anticipated.jsonl``) become chunks of
+kind "question", tied to the paragraph that answers them: they are searched
+like the text, so a question in plain words can land on the provision, but
+they are never quoted. Provision chunks are kind "provision".
 """
 
 from __future__ import annotations
@@ -14,9 +19,10 @@ from typing import Any, Literal
 from .corpus import Regulation
 
 #: Bump when the way chunks are cut changes; the index manifest records it.
-CHUNKING_VERSION = 1
+CHUNKING_VERSION = 2
 
 Lang = Literal["zh", "en"]
+Kind = Literal["provision", "question"]
 
 
 @dataclass(frozen=True)
@@ -29,6 +35,12 @@ class Chunk:
     paragraph: int | None
     lang: Lang
     text: str
+    kind: Kind = "provision"
+
+    @property
+    def is_provision(self) -> bool:
+        """Whether the chunk is the regulation's text (not an anticipated question)."""
+        return self.kind == "provision"
 
     def to_json(self) -> dict[str, Any]:
         """The chunk as stored in the index's chunks.json."""
@@ -56,4 +68,7 @@ def chunk_regulation(reg: Regulation) -> list[Chunk]:
                 text = para.zh if lang == "zh" else para.en
                 chunks.append(Chunk(f"{reg.id}/{art.number}.{para.number}/{lang}", reg.id,
                                     art.number, para.number, lang, text or ""))
+    for n, q in enumerate(reg.anticipated, 1):
+        chunks.append(Chunk(f"{reg.id}/{q.article}.{q.paragraph}/{q.lang}/q{n}", reg.id,
+                            q.article, q.paragraph, q.lang, q.text, "question"))
     return chunks

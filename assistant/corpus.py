@@ -8,7 +8,12 @@ A regulation lives in a folder of its own under ``corpus/``:
 - ``glossary.json``: the bilingual glossary (see ``glossary.py``);
 - ``meta.json`` (optional): the short titles citations carry when several
   regulations are loaded, and other names a question may use for it:
-  ``{"short_title": {"zh": "…", "en": "…"}, "aliases": ["…"]}``.
+  ``{"short_title": {"zh": "…", "en": "…"}, "aliases": ["…"]}``;
+- ``anticipated.jsonl`` (optional): questions users may ask, each tied to the
+  paragraph that answers it, one JSON object a line:
+  ``{"article": 17, "paragraph": 2, "lang": "en", "text": "Can we rent the land?"}``.
+  They are indexed beside the text (document expansion) so that a question in
+  plain words finds the provision; they are never shown or quoted as law.
 
 The parser repairs what PDF extraction does to the text (hard line breaks
 inside sentences, page-break spaces) and changes no character of the law.
@@ -21,6 +26,7 @@ import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 
 from .errors import CorpusError, UnknownArticleError
 from .numerals import label_zh, parse_number, to_chinese
@@ -46,6 +52,8 @@ from .textparse import (
 ZH_FILE = "zh.txt"
 EN_FILE = "en.txt"
 META_FILE = "meta.json"
+ANTICIPATED_FILE = "anticipated.jsonl"
+MAX_ANTICIPATED_CHARS = 500
 
 
 @dataclass(frozen=True)
@@ -102,6 +110,16 @@ class Article:
 
 
 @dataclass(frozen=True)
+class Anticipated:
+    """A question users may ask, tied to the paragraph that answers it (not law)."""
+
+    article: int
+    paragraph: int
+    lang: Literal["zh", "en"]
+    text: str
+
+
+@dataclass(frozen=True)
 class Regulation:
     """A whole regulation: its titles, dates, issuing body and articles."""
 
@@ -117,6 +135,7 @@ class Regulation:
     short_zh: str = ""  # 山东省先进制造业促进条例 (shown in 《》); the full title when unset
     short_en: str = ""  # Shandong Regulations on Promoting Advanced Manufacturing
     aliases: tuple[str, ...] = ()  # other names a question may use for this regulation
+    anticipated: tuple[Anticipated, ...] = field(default=(), repr=False)
 
     def __post_init__(self) -> None:
         if not self.short_zh:
@@ -345,6 +364,7 @@ def load_regulation(folder: Path) -> Regulation:
         short_zh=short_zh,
         short_en=short_en,
         aliases=aliases,
+        anticipated=_anticipated(folder / ANTICIPATED_FILE, articles),
     )
 
 
@@ -367,6 +387,54 @@ def _meta(path: Path) -> tuple[str, str, tuple[str, ...]]:
                           '"aliases": []}')
     return (short.get("zh", "").strip().strip("《》"), short.get("en", "").strip(),
             tuple(a.strip() for a in aliases if a.strip()))
+
+
+def _anticipated(path: Path, articles: list[Article]) -> tuple[Anticipated, ...]:
+    """The questions in anticipated.jsonl, each checked against the articles; () without one.
+
+    Raises CorpusError naming the line of anything malformed: bad JSON, a
+    missing or mistyped key, a language other than zh/en, an empty or overlong
+    text, or an article or paragraph the regulation does not have.
+    """
+    if not path.exists():
+        return ()
+    hint = ('one JSON object a line: {"article": 17, "paragraph": 2, "lang": "en", '
+            '"text": "…"}')
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except UnicodeDecodeError as exc:
+        raise CorpusError(f"{path}: not UTF-8 ({exc.reason} at byte {exc.start})",
+                          "save the file as UTF-8") from None
+    counts = {a.number: len(a.paragraphs) for a in articles}
+    found: list[Anticipated] = []
+    for n, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            data = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise CorpusError(f"{path}:{n}: not JSON ({exc.msg})", hint) from None
+        if not isinstance(data, dict):
+            raise CorpusError(f"{path}:{n}: expected a JSON object", hint)
+        article, paragraph = data.get("article"), data.get("paragraph")
+        lang, text = data.get("lang"), data.get("text")
+        if (not isinstance(article, int) or isinstance(article, bool)
+                or not isinstance(paragraph, int) or isinstance(paragraph, bool)
+                or lang not in ("zh", "en") or not isinstance(text, str)):
+            raise CorpusError(f"{path}:{n}: needs an integer article and paragraph, lang "
+                              '"zh" or "en" and a text string', hint)
+        text = " ".join(text.split())
+        if not text or len(text) > MAX_ANTICIPATED_CHARS:
+            raise CorpusError(f"{path}:{n}: the text is empty or longer than "
+                              f"{MAX_ANTICIPATED_CHARS} characters", "write one short question")
+        if article not in counts:
+            raise CorpusError(f"{path}:{n}: there is no Article {article}",
+                              f"use an article from {min(counts)} to {max(counts)}")
+        if not 1 <= paragraph <= counts[article]:
+            raise CorpusError(f"{path}:{n}: Article {article} has {counts[article]} "
+                              f"paragraph(s), not {paragraph}", "number paragraphs from 1")
+        found.append(Anticipated(article, paragraph, "zh" if lang == "zh" else "en", text))
+    return tuple(found)
 
 
 def _align(articles: list[Article], en: ParsedEn, source: str) -> list[Article]:

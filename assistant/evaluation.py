@@ -40,7 +40,7 @@ from .app import Assistant
 from .corpus import Regulation
 from .errors import UsageError
 from .references import find_references
-from .retrieval import MODES, Mode, detect_lang
+from .retrieval import Mode, detect_lang
 
 _CJK = re.compile(r"[\u3400-\u9fff]")
 
@@ -178,6 +178,21 @@ class Report:
         }
 
 
+@dataclass(frozen=True)
+class Row:
+    """One retriever of the table: a search mode, with or without the anticipated questions."""
+
+    key: str  # its key in the JSON summary
+    name: str  # as printed
+    mode: Mode
+    questions: bool = True
+
+
+ROWS = (Row("bm25", "BM25 alone", "bm25"), Row("dense", "dense alone", "dense"),
+        Row("text-only", "fused, text only", "hybrid", questions=False),
+        Row("hybrid", "fused (hybrid)", "hybrid"))
+
+
 def _recall(ranked: list[int], gold: tuple[int, ...], k: int) -> float:
     return len(set(ranked[:k]) & set(gold)) / min(len(gold), k)
 
@@ -187,7 +202,8 @@ def _names_article(q: Question) -> bool:
 
 
 def evaluate(assistant: Assistant, questions: list[Question]) -> Report:
-    """Run every question through BM25 alone, dense alone and the fused retriever.
+    """Run every question through BM25 alone, dense alone and the fused retriever, and
+    (when the index holds anticipated questions) the fused retriever over the text only.
 
     Gold article numbers belong to ``assistant.regulation`` (the only one
     loaded, or the ``regulation`` setting); with several loaded, every search
@@ -197,19 +213,20 @@ def evaluate(assistant: Assistant, questions: list[Question]) -> Report:
     reg = assistant.regulation
     within = reg.id if assistant.library.multiple else None
     total = len(reg.articles)
-    scores: dict[str, dict[str, Scores]] = {m: {} for m in MODES}
+    rows_run = [r for r in ROWS if r.questions or retriever.has_questions]
+    scores: dict[str, dict[str, Scores]] = {r.key: {} for r in rows_run}
     rows: list[dict[str, Any]] = []
     out_of_scope: dict[str, int] = {}
     answers: dict[str, AnswerScores] = {}
     modes_seen: set[str] = set()
     for q in questions:
-        for mode in MODES:
+        for row in rows_run:
             started = time.perf_counter()
             hits = retriever.search(q.question, total, lang=q.lang,  # type: ignore[arg-type]
-                                    mode=mode, within=within)
+                                    mode=row.mode, within=within, questions=row.questions)
             elapsed = (time.perf_counter() - started) * 1000
             ranked = [h.article for h in hits]
-            if mode == "hybrid":
+            if row.key == "hybrid":
                 answer = assistant.ask(q.question, lang=q.lang,  # type: ignore[arg-type]
                                        regulation=within)
                 cited = list(dict.fromkeys(c.article for c in answer.citations))
@@ -220,7 +237,7 @@ def evaluate(assistant: Assistant, questions: list[Question]) -> Report:
                 modes_seen.add(answer.mode)
                 if not q.gold:
                     out_of_scope[q.lang] = out_of_scope.get(q.lang, 0) + 1
-            s = scores[mode].setdefault(q.lang, Scores())
+            s = scores[row.key].setdefault(q.lang, Scores())
             s.latencies_ms.append(elapsed)
             if not q.gold:
                 continue
@@ -263,8 +280,6 @@ def _score_answer(s: AnswerScores, q: Question, answer: Answer, reg: Regulation)
 def format_table(report: Report) -> str:
     """The printed table: one block per language, one row per retriever."""
     lines = []
-    mode_names: dict[Mode, str] = {"bm25": "BM25 alone", "dense": "dense alone",
-                                   "hybrid": "fused (hybrid)"}
     langs = sorted({lang for langs in report.scores.values() for lang in langs})
     for lang in langs:
         oos = report.out_of_scope.get(lang, 0)
@@ -272,11 +287,13 @@ def format_table(report: Report) -> str:
                      f" (+{oos} out of scope, not scored here)")
         lines.append(f"  {'retriever':<16}{'R@1':>7}{'R@3':>7}{'MRR':>7}{'ref acc':>14}"
                      f"{'p50 ms':>9}{'p95 ms':>9}")
-        for mode in MODES:
-            s = report.scores[mode][lang].to_json()
+        for row in ROWS:
+            if row.key not in report.scores:
+                continue
+            s = report.scores[row.key][lang].to_json()
             ref = (f"{s['reference_accuracy']:.3f} ({s['reference_questions']})"
                    if s["reference_accuracy"] is not None else "-")
-            lines.append(f"  {mode_names[mode]:<16}{s['recall@1']:>7.3f}{s['recall@3']:>7.3f}"
+            lines.append(f"  {row.name:<16}{s['recall@1']:>7.3f}{s['recall@3']:>7.3f}"
                          f"{s['mrr']:>7.3f}{ref:>14}{s['p50_ms']:>9.1f}{s['p95_ms']:>9.1f}")
         lines.append("")
     lines.append(f"answers ({report.mode}):")

@@ -113,6 +113,27 @@ Key = tuple[str, int]  # (regulation id, article number)
 Ref = tuple[str, int, int | None]  # (regulation id, article, paragraph)
 
 
+@dataclass(frozen=True)
+class SparseIndexes:
+    """The BM25 indexes fusion reads: one per language the chunks have, and the Chinese
+    chunks' character bigrams (searched only for names, see ``ranked_lists``)."""
+
+    by_lang: dict[Lang, SparseIndex]
+    name_bigrams: SparseIndex | None
+
+    @classmethod
+    def build(cls, chunks: Sequence[Chunk], tokenizers: Tokenizers,
+              provisions_only: bool = False) -> SparseIndexes:
+        """Index ``chunks`` (only the text, with ``provisions_only``)."""
+        by_lang: dict[Lang, SparseIndex] = {
+            lang: SparseIndex.build(chunks, lang, tokenizers, provisions_only=provisions_only)
+            for lang in ("zh", "en") if any(c.lang == lang for c in chunks)}
+        grams = (SparseIndex.build(chunks, "zh", tokenizers, by_bigrams=True,
+                                   provisions_only=provisions_only)
+                 if "zh" in by_lang else None)
+        return cls(by_lang, grams)
+
+
 class HybridRetriever:
     """Finds the articles of the loaded regulations that answer a question, in zh or en."""
 
@@ -125,17 +146,24 @@ class HybridRetriever:
         self.rrf_k = rrf_k
         self._order = {reg: i for i, reg in enumerate(library.ids)}
         chunks = index.chunks
-        self.sparse = {lang: SparseIndex.build(chunks, lang, tokenizers)
-                       for lang in ("zh", "en") if any(c.lang == lang for c in chunks)}
-        # Character bigrams of the Chinese chunks, searched only for names (below).
-        self.name_bigrams = (SparseIndex.build(chunks, "zh", tokenizers, by_bigrams=True)
-                             if "zh" in self.sparse else None)
+        self._provision = [c.is_provision for c in chunks]
+        #: Whether the index holds anticipated questions (see chunking.py).
+        self.has_questions = not all(self._provision)
+        self.sparse = SparseIndexes.build(chunks, tokenizers)
         # Terms found in many articles (先进制造业) say nothing about which one is
         # meant; carrying them into the other language only adds noise.
         texts = [a.zh for reg in library.regulations for a in reg.articles]
         self.common_terms = frozenset(
             t.zh for t in tokenizers.terms
             if sum(t.zh in text for text in texts) > COMMON_TERM_SHARE * len(texts))
+
+    @functools.cached_property
+    def _text_sparse(self) -> SparseIndexes:
+        """BM25 over the text alone, for searches without the anticipated questions (whose
+        words would otherwise still weigh in the text's word statistics)."""
+        if not self.has_questions:
+            return self.sparse
+        return SparseIndexes.build(self.chunks, self.tokenizers, provisions_only=True)
 
     @property
     def chunks(self) -> tuple[Chunk, ...]:
@@ -178,17 +206,24 @@ class HybridRetriever:
 
     def ranked_lists(self, question: str, lang: Lang, mode: Mode,
                      vector: np.ndarray | None = None,
-                     depth: int | None = None) -> list[list[int]]:
+                     depth: int | None = None, questions: bool = True) -> list[list[int]]:
         """The chunk rankings (positions, best first) that fusion combines, each at most
-        ``depth`` long (default ``RANK_DEPTH``)."""
+        ``depth`` long (default ``RANK_DEPTH``). Without ``questions``, the anticipated
+        questions' chunks are left out (the evaluation shows what they add)."""
         lists: list[list[int]] = []
         n = min(len(self.chunks), depth or RANK_DEPTH)
+        sparse = self.sparse if questions or not self.has_questions else self._text_sparse
         if mode in ("dense", "hybrid"):
             if vector is None:
                 vector = self.embed(question)
-            lists.append([i for i, _ in self.index.search(vector, n)])
+            if questions or not self.has_questions:
+                lists.append([i for i, _ in self.index.search(vector, n)])
+            else:
+                provision = self._provision
+                lists.append([i for i, _ in self.index.search(vector, len(self.chunks))
+                              if provision[i]][:n])
         if mode in ("bm25", "hybrid"):
-            own = self.sparse.get(lang)
+            own = sparse.by_lang.get(lang)
             if own is not None:
                 tokens = self.tokenizers.tokens(question, lang)
                 if lang == "en":
@@ -197,7 +232,7 @@ class HybridRetriever:
                     tokens += [tok for t in self.tokenizers.terms_in(question, lang)
                                for tok in self.tokenizers.en(t.en) if tok not in tokens]
                 lists.append([i for i, _ in own.search(tokens, n)])
-            if lang == "zh" and own is not None and self.name_bigrams is not None:
+            if lang == "zh" and own is not None and sparse.name_bigrams is not None:
                 # A name jieba does not know is segmented by context (金沙市 → 金 / 沙市,
                 # 金沙的 → 金沙), so the question and the provision share no word for
                 # it; they share its character bigrams.
@@ -205,22 +240,24 @@ class HybridRetriever:
                            if w not in own.vocabulary]
                 if unknown:
                     grams = [b for w in unknown for b in bigrams(w)]
-                    lists.append([i for i, _ in self.name_bigrams.search(grams, n)])
+                    lists.append([i for i, _ in sparse.name_bigrams.search(grams, n)])
             other: Lang = "en" if lang == "zh" else "zh"
             across = self.tokenizers.across(question, lang, self.common_terms)
-            if across and other in self.sparse:
-                lists.append([i for i, _ in self.sparse[other].search(across, n)])
+            if across and other in sparse.by_lang:
+                lists.append([i for i, _ in sparse.by_lang[other].search(across, n)])
         return [ranking for ranking in lists if ranking]
 
     def search(self, question: str, k: int = 5, *, lang: Lang | None = None,
                mode: Mode = "hybrid", vector: np.ndarray | None = None,
-               within: str | None = None) -> list[Hit]:
+               within: str | None = None, questions: bool = True) -> list[Hit]:
         """The ``k`` best articles for ``question``; referenced articles first.
 
         ``mode`` "bm25" or "dense" runs one retriever alone, without fusion or
         reference resolution, so that the evaluation can show what each adds.
         ``within`` (a regulation id, title or alias) limits the search to one
         regulation; otherwise a question naming regulations is searched in them.
+        Without ``questions``, only the text is searched, not the anticipated
+        questions indexed beside it.
 
         Raises UsageError for an empty question, a k below 1 or an unknown ``within``.
         """
@@ -240,8 +277,8 @@ class HybridRetriever:
         depth = len(self.chunks) if allowed else None
         refs = self._references(text, scope) if mode == "hybrid" else []
         keys = list(dict.fromkeys((r, a) for r, a, _ in refs))
-        hits = self._fuse(self.ranked_lists(searched, lang, mode, vector, depth), allowed,
-                          keep=k + len(keys), also=set(keys))
+        hits = self._fuse(self.ranked_lists(searched, lang, mode, vector, depth, questions),
+                          allowed, keep=k + len(keys), also=set(keys))
         if refs:
             by_key = {(h.regulation, h.article): h for h in hits}
             first = [self._referenced_hit(key, [p for r, a, p in refs if (r, a) == key],

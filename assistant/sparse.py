@@ -125,12 +125,14 @@ class SparseIndex:
 
     @classmethod
     def build(cls, chunks: Sequence[Chunk], lang: Lang, tokenizers: Tokenizers,
-              by_bigrams: bool = False) -> SparseIndex:
+              by_bigrams: bool = False, provisions_only: bool = False) -> SparseIndex:
         """Tokenise and index every chunk in ``lang`` (Chinese character bigrams instead
-        of words with ``by_bigrams``)."""
+        of words with ``by_bigrams``; only the text, not anticipated questions, with
+        ``provisions_only``). Positions stay those of ``chunks``."""
         import bm25s
 
-        positions = [i for i, c in enumerate(chunks) if c.lang == lang]
+        positions = [i for i, c in enumerate(chunks)
+                     if c.lang == lang and (c.is_provision or not provisions_only)]
         corpus = [(bigrams(chunks[i].text) if by_bigrams else tokenizers.tokens(
             chunks[i].text, lang)) or ["\0"] for i in positions]
         bm25 = bm25s.BM25()

@@ -66,12 +66,14 @@ def test_eval_prints_each_retriever_and_writes_json(capsys, tmp_path: Path) -> N
     out_file = tmp_path / "out.json"
     code, out, _ = run(capsys, "eval", "--questions", str(questions), "--json", str(out_file))
     assert code == 0
-    for name in ("BM25 alone", "dense alone", "fused (hybrid)"):
+    # The bundled index holds anticipated questions, so the text-only row is shown too.
+    for name in ("BM25 alone", "dense alone", "fused, text only", "fused (hybrid)"):
         assert out.count(name) == 2  # one row per language
     report = json.loads(out_file.read_text(encoding="utf-8"))
     assert [q["id"] for q in report["questions"]] == ["a", "b", "c"]
     assert report["questions"][0]["retrieved"][0] == 17
     assert len(report["questions"][0]["retrieved"]) >= 5
+    assert set(report["summary"]["retrieval"]) == {"bm25", "dense", "text-only", "hybrid"}
     zh = report["summary"]["retrieval"]["hybrid"]["zh"]
     assert zh["recall@1"] == 1.0
     assert zh["reference_accuracy"] == 1.0
