@@ -12,7 +12,7 @@ import pytest
 from assistant import store
 from assistant.app import corpus_files, rebuild_index
 from assistant.chunking import chunk_regulation
-from assistant.corpus import Regulation
+from assistant.corpus import ANTICIPATED_FILE, Regulation, load_regulation
 from assistant.settings import Settings
 from assistant.store import (
     CHUNKS,
@@ -32,9 +32,11 @@ from .fakes import HashEmbeddings
 
 @pytest.fixture
 def corpus_copy(tmp_path: Path, settings: Settings) -> Settings:
-    """Settings over a private copy of the corpus and an empty index folder."""
+    """Settings over a private copy of the corpus (its text only: the 122 provision
+    chunks, without the anticipated questions) and an empty index folder."""
     corpus = tmp_path / "corpus"
     shutil.copytree(settings.regulation_dir, corpus / settings.regulation_dir.name)
+    (corpus / settings.regulation_dir.name / ANTICIPATED_FILE).unlink()
     return Settings(corpus_dir=corpus, index_dir=tmp_path / "index", embedder="hash")
 
 
@@ -50,10 +52,15 @@ def _load(s: Settings, emb: HashEmbeddings | None = None) -> store.VectorIndex:
 def test_chunks_are_paragraphs_and_whole_articles_in_both_languages(
     regulation: Regulation,
 ) -> None:
-    chunks = chunk_regulation(regulation)
+    everything = chunk_regulation(regulation)
+    chunks = [c for c in everything if c.is_provision]
     paragraphs = [c for c in chunks if c.paragraph is not None]
     wholes = [c for c in chunks if c.paragraph is None]
     assert len(paragraphs) == 2 * 45
+    # The anticipated questions follow the provisions, each tied to a paragraph.
+    questions = everything[len(chunks):]
+    assert len(questions) == len(regulation.anticipated)
+    assert all(q.kind == "question" and q.paragraph for q in questions)
     # Whole-article chunks for the 16 articles of more than one paragraph.
     assert len(wholes) == 2 * 16
     c = next(c for c in chunks if (c.article, c.paragraph, c.lang) == (17, 2, "en"))
@@ -259,7 +266,9 @@ def test_build_killed_half_way_leaves_the_old_index(tmp_path: Path, settings: Se
     s = Settings(corpus_dir=corpus, index_dir=index)
     loaded = load_index(index, s.embedder, E5SmallEmbeddings().id,
                         corpus_hash(corpus_files(s)))
-    assert len(loaded.chunks) == 122
+    # The old index, whole: every chunk of the regulation.
+    assert len(loaded.chunks) == len(chunk_regulation(load_regulation(
+        corpus / settings.regulation_dir.name)))
     # The next build of that index clears what the killed one left.
     rebuild_index(s, embeddings=HashEmbeddings())
     assert not list(index.glob(".*.build-*"))
