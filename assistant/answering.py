@@ -146,9 +146,11 @@ class ScopeJudge:
       (this regulation has no penalty article, and names no amounts, taxes or
       wages);
     - closeness: the margin by which the question's embedding is nearer to
-      the nearest provision than to the nearest of a list of subjects that
-      regulations usually leave elsewhere (``data/scope_topics.txt``); at or
-      below ``threshold`` the question is refused.
+      what the regulation addresses (its provisions and anticipated questions)
+      than to what it does not (a list of subjects that regulations usually
+      leave elsewhere, ``data/scope_topics.txt``, and, when one regulation is
+      judged, its unaddressed questions); at or below ``threshold`` the
+      question is refused.
 
     A question naming an existing article is always in scope.
     """
@@ -158,46 +160,52 @@ class ScopeJudge:
     topics: list[str]
     rules: ScopeRules
     threshold: float
-    _vectors: np.ndarray = field(init=False, repr=False)
-    _chunk_vectors: np.ndarray = field(init=False, repr=False)  # provisions only
-    _all_vectors: np.ndarray = field(init=False, repr=False)  # every indexed chunk
+    _vectors: np.ndarray = field(init=False, repr=False)  # the outside subjects
+    _inside: dict[str, np.ndarray] = field(init=False, repr=False)  # reg -> addressed
+    _inside_all: np.ndarray = field(init=False, repr=False)  # every regulation's
+    _unaddressed: dict[str, np.ndarray] = field(init=False, repr=False)  # reg -> vectors
     _own_regions: set[str] = field(init=False, repr=False)
     _text_has: dict[str, dict[str, bool]] = field(init=False, repr=False)  # reg -> subject
-    _positions: dict[str, np.ndarray] = field(init=False, repr=False)  # reg -> chunk rows
 
     def __post_init__(self) -> None:
         index = self.retriever.index
-        self._all_vectors = index.vectors()
+        vectors = index.vectors()
         self._vectors = (self.retriever.embeddings.encode(self.topics, query=False)
                          if self.topics else
-                         np.zeros((0, self._all_vectors.shape[1]), dtype=np.float32))
+                         np.zeros((0, vectors.shape[1]), dtype=np.float32))
         title = " ".join(f"{r.title_zh} {r.title_en or ''}" for r in self.library.regulations)
         self._own_regions = {zh for zh, en in self.rules.regions.items()
                              if zh in title or en in title}
-        self._text_has, self._positions = {}, {}
+        self._text_has, self._inside, self._unaddressed = {}, {}, {}
         for reg in self.library.regulations:
-            rows = [i for i, c in enumerate(index.chunks)
-                    if c.regulation == reg.id and c.is_provision]
-            self._positions[reg.id] = np.asarray(rows, dtype=np.int64)
-            body = "\n".join(index.chunks[i].text for i in rows)
+            mine = [(i, c) for i, c in enumerate(index.chunks) if c.regulation == reg.id]
+            # What the regulation addresses: its text and its anticipated questions.
+            self._inside[reg.id] = vectors[[i for i, c in mine if c.searchable]]
+            self._unaddressed[reg.id] = vectors[[i for i, c in mine if not c.searchable]]
+            body = "\n".join(c.text for _, c in mine if c.is_provision)
             has = {subject: any(_mentions(body, ws) for ws in words.values())
                    for subject, words in self.rules.subjects.items()}
             # Sums of money are figures, whatever words name them.
             has["money"] = bool(re.search(r"\d\s*(?:万|亿)?元|yuan|RMB", body))
             self._text_has[reg.id] = has
-        # Anticipated questions are not provisions: the margin is taken to the text only.
-        self._chunk_vectors = self._all_vectors[np.concatenate(list(self._positions.values()))]
+        self._inside_all = np.concatenate(list(self._inside.values()))
 
     def margin(self, vector: np.ndarray, scope: Sequence[str] | None = None) -> float:
-        """Similarity to the nearest provision (of the regulations in ``scope``, default
-        all) minus that to the nearest outside subject."""
+        """Similarity to the nearest thing the regulations in ``scope`` (default all)
+        address, minus that to the nearest thing they do not.
+
+        A regulation's unaddressed questions count only when it is judged alone:
+        what one regulation leaves out, another loaded beside it may address.
+        """
         v = vector.reshape(-1)
-        chunks = self._chunk_vectors  # the provisions' vectors, all regulations
-        if scope is not None:
-            chunks = self._all_vectors[np.concatenate([self._positions[r] for r in scope])]
-        provision = float((chunks @ v).max()) if len(chunks) else -1.0
-        outside = float((self._vectors @ v).max()) if len(self._vectors) else -1.0
-        return provision - outside
+        regs = list(scope) if scope is not None else list(self._inside)
+        inside = (self._inside_all if scope is None
+                  else np.concatenate([self._inside[r] for r in regs]))
+        outside = (np.concatenate([self._vectors, self._unaddressed[regs[0]]])
+                   if len(regs) == 1 else self._vectors)
+        near = float((inside @ v).max()) if len(inside) else -1.0
+        far = float((outside @ v).max()) if len(outside) else -1.0
+        return near - far
 
     def judge(self, question: str, vector: np.ndarray, hits: Sequence[Hit],
               scope: Sequence[Regulation] = ()) -> str | None:

@@ -9,6 +9,10 @@ A regulation's anticipated questions (``anticipated.jsonl``) become chunks of
 kind "question", tied to the paragraph that answers them: they are searched
 like the text, so a question in plain words can land on the provision, but
 they are never quoted. Provision chunks are kind "provision".
+
+Its unaddressed questions (``unaddressed.jsonl``) become chunks of kind
+"unaddressed", with article 0: they are embedded with the rest so the scope
+judge can read their vectors, but never searched.
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ from .corpus import Regulation
 CHUNKING_VERSION = 2
 
 Lang = Literal["zh", "en"]
-Kind = Literal["provision", "question"]
+Kind = Literal["provision", "question", "unaddressed"]
 
 
 @dataclass(frozen=True)
@@ -41,6 +45,12 @@ class Chunk:
     def is_provision(self) -> bool:
         """Whether the chunk is the regulation's text (not an anticipated question)."""
         return self.kind == "provision"
+
+    @property
+    def searchable(self) -> bool:
+        """Whether retrieval ranks the chunk: the text and the anticipated questions,
+        not the questions the regulation does not address."""
+        return self.kind != "unaddressed"
 
     def to_json(self) -> dict[str, Any]:
         """The chunk as stored in the index's chunks.json."""
@@ -71,4 +81,7 @@ def chunk_regulation(reg: Regulation) -> list[Chunk]:
     for n, q in enumerate(reg.anticipated, 1):
         chunks.append(Chunk(f"{reg.id}/{q.article}.{q.paragraph}/{q.lang}/q{n}", reg.id,
                             q.article, q.paragraph, q.lang, q.text, "question"))
+    for n, u in enumerate(reg.unaddressed, 1):
+        chunks.append(Chunk(f"{reg.id}/unaddressed/{u.lang}/{n}", reg.id, 0, None, u.lang,
+                            u.text, "unaddressed"))
     return chunks

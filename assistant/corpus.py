@@ -13,7 +13,11 @@ A regulation lives in a folder of its own under ``corpus/``:
   paragraph that answers it, one JSON object a line:
   ``{"article": 17, "paragraph": 2, "lang": "en", "text": "Can we rent the land?"}``.
   They are indexed beside the text (document expansion) so that a question in
-  plain words finds the provision; they are never shown or quoted as law.
+  plain words finds the provision; they are never shown or quoted as law;
+- ``unaddressed.jsonl`` (optional): questions users may ask that the regulation
+  does not answer, ``{"lang": "zh", "text": "最低工资是多少？"}`` a line. The
+  scope judge weighs a question's nearness to them against its nearness to the
+  text and the anticipated questions; they are never searched or shown.
 
 The parser repairs what PDF extraction does to the text (hard line breaks
 inside sentences, page-break spaces) and changes no character of the law.
@@ -24,9 +28,10 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from .errors import CorpusError, UnknownArticleError
 from .numerals import label_zh, parse_number, to_chinese
@@ -53,6 +58,7 @@ ZH_FILE = "zh.txt"
 EN_FILE = "en.txt"
 META_FILE = "meta.json"
 ANTICIPATED_FILE = "anticipated.jsonl"
+UNADDRESSED_FILE = "unaddressed.jsonl"
 MAX_ANTICIPATED_CHARS = 500
 
 
@@ -120,6 +126,14 @@ class Anticipated:
 
 
 @dataclass(frozen=True)
+class Unaddressed:
+    """A question users may ask that the regulation does not answer (for the scope judge)."""
+
+    lang: Literal["zh", "en"]
+    text: str
+
+
+@dataclass(frozen=True)
 class Regulation:
     """A whole regulation: its titles, dates, issuing body and articles."""
 
@@ -136,6 +150,7 @@ class Regulation:
     short_en: str = ""  # Shandong Regulations on Promoting Advanced Manufacturing
     aliases: tuple[str, ...] = ()  # other names a question may use for this regulation
     anticipated: tuple[Anticipated, ...] = field(default=(), repr=False)
+    unaddressed: tuple[Unaddressed, ...] = field(default=(), repr=False)
 
     def __post_init__(self) -> None:
         if not self.short_zh:
@@ -365,6 +380,7 @@ def load_regulation(folder: Path) -> Regulation:
         short_en=short_en,
         aliases=aliases,
         anticipated=_anticipated(folder / ANTICIPATED_FILE, articles),
+        unaddressed=_unaddressed(folder / UNADDRESSED_FILE),
     )
 
 
@@ -389,24 +405,16 @@ def _meta(path: Path) -> tuple[str, str, tuple[str, ...]]:
             tuple(a.strip() for a in aliases if a.strip()))
 
 
-def _anticipated(path: Path, articles: list[Article]) -> tuple[Anticipated, ...]:
-    """The questions in anticipated.jsonl, each checked against the articles; () without one.
-
-    Raises CorpusError naming the line of anything malformed: bad JSON, a
-    missing or mistyped key, a language other than zh/en, an empty or overlong
-    text, or an article or paragraph the regulation does not have.
-    """
+def _jsonl(path: Path, hint: str) -> Iterator[tuple[int, dict[str, Any]]]:
+    """(line number, object) for each non-blank line of a JSON Lines file; nothing when
+    the file does not exist. Raises CorpusError naming the line for anything not an object."""
     if not path.exists():
-        return ()
-    hint = ('one JSON object a line: {"article": 17, "paragraph": 2, "lang": "en", '
-            '"text": "…"}')
+        return
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except UnicodeDecodeError as exc:
         raise CorpusError(f"{path}: not UTF-8 ({exc.reason} at byte {exc.start})",
                           "save the file as UTF-8") from None
-    counts = {a.number: len(a.paragraphs) for a in articles}
-    found: list[Anticipated] = []
     for n, line in enumerate(lines, 1):
         if not line.strip():
             continue
@@ -416,25 +424,54 @@ def _anticipated(path: Path, articles: list[Article]) -> tuple[Anticipated, ...]
             raise CorpusError(f"{path}:{n}: not JSON ({exc.msg})", hint) from None
         if not isinstance(data, dict):
             raise CorpusError(f"{path}:{n}: expected a JSON object", hint)
+        yield n, data
+
+
+def _question(path: Path, n: int, data: dict[str, Any],
+              hint: str) -> tuple[Literal["zh", "en"], str]:
+    """The checked language and text (whitespace collapsed) of one question line."""
+    lang, text = data.get("lang"), data.get("text")
+    if lang not in ("zh", "en") or not isinstance(text, str):
+        raise CorpusError(f'{path}:{n}: needs lang "zh" or "en" and a text string', hint)
+    text = " ".join(text.split())
+    if not text or len(text) > MAX_ANTICIPATED_CHARS:
+        raise CorpusError(f"{path}:{n}: the text is empty or longer than "
+                          f"{MAX_ANTICIPATED_CHARS} characters", "write one short question")
+    return ("zh" if lang == "zh" else "en"), text
+
+
+def _anticipated(path: Path, articles: list[Article]) -> tuple[Anticipated, ...]:
+    """The questions in anticipated.jsonl, each checked against the articles; () without one.
+
+    Raises CorpusError naming the line of anything malformed: bad JSON, a
+    missing or mistyped key, a language other than zh/en, an empty or overlong
+    text, or an article or paragraph the regulation does not have.
+    """
+    hint = ('one JSON object a line: {"article": 17, "paragraph": 2, "lang": "en", '
+            '"text": "…"}')
+    counts = {a.number: len(a.paragraphs) for a in articles}
+    found: list[Anticipated] = []
+    for n, data in _jsonl(path, hint):
         article, paragraph = data.get("article"), data.get("paragraph")
-        lang, text = data.get("lang"), data.get("text")
         if (not isinstance(article, int) or isinstance(article, bool)
-                or not isinstance(paragraph, int) or isinstance(paragraph, bool)
-                or lang not in ("zh", "en") or not isinstance(text, str)):
-            raise CorpusError(f"{path}:{n}: needs an integer article and paragraph, lang "
-                              '"zh" or "en" and a text string', hint)
-        text = " ".join(text.split())
-        if not text or len(text) > MAX_ANTICIPATED_CHARS:
-            raise CorpusError(f"{path}:{n}: the text is empty or longer than "
-                              f"{MAX_ANTICIPATED_CHARS} characters", "write one short question")
+                or not isinstance(paragraph, int) or isinstance(paragraph, bool)):
+            raise CorpusError(f"{path}:{n}: needs an integer article and paragraph", hint)
+        lang, text = _question(path, n, data, hint)
         if article not in counts:
             raise CorpusError(f"{path}:{n}: there is no Article {article}",
                               f"use an article from {min(counts)} to {max(counts)}")
         if not 1 <= paragraph <= counts[article]:
             raise CorpusError(f"{path}:{n}: Article {article} has {counts[article]} "
                               f"paragraph(s), not {paragraph}", "number paragraphs from 1")
-        found.append(Anticipated(article, paragraph, "zh" if lang == "zh" else "en", text))
+        found.append(Anticipated(article, paragraph, lang, text))
     return tuple(found)
+
+
+def _unaddressed(path: Path) -> tuple[Unaddressed, ...]:
+    """The questions in unaddressed.jsonl; () without one. Raises CorpusError naming the
+    line of anything malformed."""
+    hint = 'one JSON object a line: {"lang": "en", "text": "What is the minimum wage?"}'
+    return tuple(Unaddressed(*_question(path, n, data, hint)) for n, data in _jsonl(path, hint))
 
 
 def _align(articles: list[Article], en: ParsedEn, source: str) -> list[Article]:

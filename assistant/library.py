@@ -17,7 +17,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from .corpus import ANTICIPATED_FILE, EN_FILE, ZH_FILE, Regulation, load_regulation
+from .corpus import (
+    ANTICIPATED_FILE,
+    EN_FILE,
+    UNADDRESSED_FILE,
+    ZH_FILE,
+    Regulation,
+    load_regulation,
+)
 from .errors import CorpusError, UsageError
 from .glossary import GLOSSARY_FILE, Term, load_glossary
 from .numerals import label_en, label_zh
@@ -53,10 +60,10 @@ def regulation_folders(corpus_dir: Path) -> list[Path]:
 
 def corpus_files(corpus_dir: Path) -> list[Path]:
     """The files of every regulation that shape the index (texts, glossaries and
-    anticipated questions)."""
+    anticipated and unaddressed questions)."""
     return [p for folder in regulation_folders(corpus_dir)
             for p in (folder / ZH_FILE, folder / EN_FILE, folder / GLOSSARY_FILE,
-                      folder / ANTICIPATED_FILE) if p.exists()]
+                      folder / ANTICIPATED_FILE, folder / UNADDRESSED_FILE) if p.exists()]
 
 
 def _folded(text: str) -> str:

@@ -147,8 +147,10 @@ class HybridRetriever:
         self._order = {reg: i for i, reg in enumerate(library.ids)}
         chunks = index.chunks
         self._provision = [c.is_provision for c in chunks]
+        self._searchable = [c.searchable for c in chunks]
+        self._unsearchable = self._searchable.count(False)
         #: Whether the index holds anticipated questions (see chunking.py).
-        self.has_questions = not all(self._provision)
+        self.has_questions = any(c.kind == "question" for c in chunks)
         self.sparse = SparseIndexes.build(chunks, tokenizers)
         # Terms found in many articles (先进制造业) say nothing about which one is
         # meant; carrying them into the other language only adds noise.
@@ -217,11 +219,14 @@ class HybridRetriever:
             if vector is None:
                 vector = self.embed(question)
             if questions or not self.has_questions:
-                lists.append([i for i, _ in self.index.search(vector, n)])
+                # Unaddressed questions are in the vector index for the scope judge
+                # only: ask for as many more and drop them.
+                keep = self._searchable
+                found = self.index.search(vector, n + self._unsearchable)
             else:
-                provision = self._provision
-                lists.append([i for i, _ in self.index.search(vector, len(self.chunks))
-                              if provision[i]][:n])
+                keep = self._provision
+                found = self.index.search(vector, len(self.chunks))
+            lists.append([i for i, _ in found if keep[i]][:n])
         if mode in ("bm25", "hybrid"):
             own = sparse.by_lang.get(lang)
             if own is not None:

@@ -131,8 +131,8 @@ class SparseIndex:
         ``provisions_only``). Positions stay those of ``chunks``."""
         import bm25s
 
-        positions = [i for i, c in enumerate(chunks)
-                     if c.lang == lang and (c.is_provision or not provisions_only)]
+        positions = [i for i, c in enumerate(chunks) if c.lang == lang and c.searchable
+                     and (c.is_provision or not provisions_only)]
         corpus = [(bigrams(chunks[i].text) if by_bigrams else tokenizers.tokens(
             chunks[i].text, lang)) or ["\0"] for i in positions]
         bm25 = bm25s.BM25()

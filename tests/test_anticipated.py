@@ -1,9 +1,12 @@
-"""Anticipated questions (corpus/<regulation>/anticipated.jsonl): document expansion.
+"""Anticipated questions (corpus/<regulation>/anticipated.jsonl): document expansion;
+and unaddressed questions (unaddressed.jsonl), for the scope judge.
 
-They are indexed beside the text so a question in plain words can find its
-provision, and are never quoted, cited or counted as provisions. The tests
-use the invented 江海市河道保护条例 (tests/data/corpora/) with questions
-written here, and the real embedder.
+Anticipated questions are indexed beside the text so a question in plain words
+can find its provision, and are never quoted, cited or counted as provisions.
+Unaddressed questions are never searched; the scope judge weighs nearness to
+them against nearness to the text and the anticipated questions. The tests use
+the invented 江海市河道保护条例 (tests/data/corpora/) with questions written
+here, and the real embedder.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ import pytest
 
 from assistant.app import Assistant, build_assistant, rebuild_index
 from assistant.chunking import chunk_regulation
-from assistant.corpus import ANTICIPATED_FILE, load_regulation
+from assistant.corpus import ANTICIPATED_FILE, UNADDRESSED_FILE, load_regulation
 from assistant.errors import CorpusError
 from assistant.evaluation import evaluate, format_table, load_questions
 from assistant.settings import Settings
@@ -36,34 +39,55 @@ ANTICIPATED = [
 ]
 
 
-def _write(folder: Path, rows: list[dict[str, object]] | list[str]) -> None:
+# The text requires the permit; what it costs or how long it takes, it does not say.
+UNADDRESSED = [
+    {"lang": "en", "text": "How much does a sand extraction permit cost?"},
+    {"lang": "zh", "text": "办采砂许可证要交多少钱？"},
+    {"lang": "en", "text": "How long does it take to get a sand extraction permit?"},
+]
+FEE_EN = "What is the fee for a sand extraction permit?"
+
+
+def _write(folder: Path, rows: list[dict[str, object]] | list[str],
+           name: str = ANTICIPATED_FILE) -> None:
     lines = [r if isinstance(r, str) else json.dumps(r, ensure_ascii=False) for r in rows]
-    (folder / ANTICIPATED_FILE).write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (folder / name).write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
-@pytest.fixture(scope="module")
-def jh_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    root = tmp_path_factory.mktemp("anticipated")
+def _assistant(root: Path, with_files: bool) -> Assistant:
     shutil.copytree(DATA / "corpora" / JH, root / "corpus" / JH)
-    _write(root / "corpus" / JH, ANTICIPATED)
+    if with_files:
+        _write(root / "corpus" / JH, ANTICIPATED)
+        _write(root / "corpus" / JH, UNADDRESSED, UNADDRESSED_FILE)
     s = Settings(corpus_dir=root / "corpus", index_dir=root / "index")
     rebuild_index(s)
-    return s
+    return build_assistant(s)
 
 
 @pytest.fixture(scope="module")
-def jh(jh_settings: Settings) -> Assistant:
-    return build_assistant(jh_settings)
+def jh(tmp_path_factory: pytest.TempPathFactory) -> Assistant:
+    """The river regulation with anticipated and unaddressed questions."""
+    return _assistant(tmp_path_factory.mktemp("with"), with_files=True)
+
+
+@pytest.fixture(scope="module")
+def bare(tmp_path_factory: pytest.TempPathFactory) -> Assistant:
+    """The same regulation without either file."""
+    return _assistant(tmp_path_factory.mktemp("bare"), with_files=False)
 
 
 def test_loaded_and_chunked_as_questions(jh: Assistant) -> None:
     reg = jh.library.regulations[0]
     assert [(q.article, q.paragraph, q.lang) for q in reg.anticipated] == [
         (6, 2, "en"), (6, 2, "zh"), (5, 1, "en")]
+    assert [(u.lang, u.text) for u in reg.unaddressed] == [
+        (r["lang"], r["text"]) for r in UNADDRESSED]
     chunks = chunk_regulation(reg)
-    questions = [c for c in chunks if not c.is_provision]
+    questions = [c for c in chunks if c.kind == "question"]
     assert [c.text for c in questions] == [r["text"] for r in ANTICIPATED]
-    assert all(c.kind == "question" and c.paragraph is not None for c in questions)
+    assert all(c.paragraph is not None and c.searchable for c in questions)
+    # Provisions, then anticipated questions, then unaddressed ones.
+    assert [c.kind for c in chunks[-len(UNADDRESSED):]] == ["unaddressed"] * len(UNADDRESSED)
     # The provisions are the same chunks as without the file.
     bare = load_regulation(DATA / "corpora" / JH)
     assert [c for c in chunks if c.is_provision] == chunk_regulation(bare)
@@ -98,14 +122,31 @@ def test_answers_quote_the_law_never_the_question(jh: Assistant, question: str) 
     assert ("采砂许可证" if answer.lang == "zh" else "sand extraction permit") in answer.answer
 
 
-def test_the_scope_judge_measures_against_provisions_only(jh: Assistant) -> None:
-    provisions = [c for c in jh.retriever.chunks if c.is_provision]
-    assert jh.retriever.has_questions
-    assert jh.judge._chunk_vectors.shape[0] == len(provisions)
-    # An anticipated question asked word for word is near the question's own chunk
-    # (similarity 1), but the margin is taken to the text, so it stays below 1.
-    vector = jh.retriever.embed(GRAVEL_EN)
-    assert jh.judge.margin(vector) < 0.5
+def test_unaddressed_questions_are_never_searched(jh: Assistant) -> None:
+    r = jh.retriever
+    hidden = [i for i, c in enumerate(r.chunks) if c.kind == "unaddressed"]
+    assert len(hidden) == len(UNADDRESSED)
+    assert all(r.chunks[i].article == 0 for i in hidden)
+    for row in UNADDRESSED:
+        for mode in ("dense", "bm25", "hybrid"):
+            lists = r.ranked_lists(str(row["text"]), row["lang"], mode)  # type: ignore[arg-type]
+            assert not set(hidden) & {i for ranking in lists for i in ranking}
+            assert all(h.article > 0 for h in r.search(str(row["text"]), 9, mode=mode))
+
+
+def test_the_judge_weighs_what_is_addressed_against_what_is_not(
+        jh: Assistant, bare: Assistant) -> None:
+    # An anticipated question counts as addressed: word for word, it is nearer.
+    v = jh.retriever.embed(GRAVEL_EN)
+    assert jh.judge.margin(v) > bare.judge.margin(v)
+    # A near miss (the permit is in the text, its fee is not) is refused because an
+    # unaddressed question is nearer to it than anything the regulation addresses.
+    fee = jh.retriever.embed(FEE_EN)
+    assert jh.judge.margin(fee) < bare.judge.margin(fee)
+    answer = jh.ask(FEE_EN)
+    assert answer.refused
+    assert any("closer to subjects outside" in n for n in answer.notes)
+    assert [(c.article, c.paragraph) for c in answer.related][:1] == [(6, 2)]
 
 
 def test_eval_shows_the_text_only_row(jh: Assistant, tmp_path: Path) -> None:
@@ -118,16 +159,13 @@ def test_eval_shows_the_text_only_row(jh: Assistant, tmp_path: Path) -> None:
     assert "fused, text only" in format_table(report)
 
 
-def test_no_file_no_question_chunks_no_extra_row(tmp_path: Path) -> None:
-    shutil.copytree(DATA / "corpora" / JH, tmp_path / "corpus" / JH)
-    s = Settings(corpus_dir=tmp_path / "corpus", index_dir=tmp_path / "index")
-    rebuild_index(s)
-    a = build_assistant(s)
-    assert not a.retriever.has_questions
+def test_no_file_no_question_chunks_no_extra_row(bare: Assistant, tmp_path: Path) -> None:
+    assert not bare.retriever.has_questions
+    assert all(c.is_provision for c in bare.retriever.chunks)
     path = tmp_path / "q.jsonl"
     path.write_text(json.dumps({"id": "a", "lang": "zh", "gold": [5],
                                 "question": "河长负责什么？"}) + "\n", encoding="utf-8")
-    assert set(evaluate(a, load_questions(path)).scores) == {"bm25", "dense", "hybrid"}
+    assert set(evaluate(bare, load_questions(path)).scores) == {"bm25", "dense", "hybrid"}
 
 
 @pytest.mark.parametrize(("line", "says"), [
@@ -156,3 +194,19 @@ def test_bundled_questions_cover_every_paragraph(settings: Settings) -> None:
     missing = [(a.number, p.number, lang) for a in reg.articles for p in a.paragraphs
                for lang in ("zh", "en") if (a.number, p.number, lang) not in covered]
     assert missing == []
+
+
+@pytest.mark.parametrize(("line", "says"), [
+    ('{"text": "What is the minimum wage?"}', ':1: needs lang "zh" or "en"'),
+    ('{"lang": "zh", "text": ""}', ":1: the text is empty"),
+    ("最低工资是多少？", ":1: not JSON"),
+])
+def test_a_bad_unaddressed_line_names_the_file_and_line(tmp_path: Path, line: str,
+                                                         says: str) -> None:
+    folder = tmp_path / JH
+    shutil.copytree(DATA / "corpora" / JH, folder)
+    _write(folder, [line], UNADDRESSED_FILE)
+    with pytest.raises(CorpusError) as err:
+        load_regulation(folder)
+    assert UNADDRESSED_FILE in err.value.message
+    assert says in err.value.message
