@@ -133,6 +133,21 @@ def _mentions(text: str, words: Sequence[str]) -> list[str]:
                                  else re.search(rf"\b{re.escape(w.lower())}\b", low))]
 
 
+#: The scope margin compares the mean similarity of this many nearest neighbours on
+#: each side: a subject the regulation addresses has several anticipated questions,
+#: so one unaddressed near miss ("what must we file to certify our own workers?")
+#: cannot outvote them for "may we certify our own workers?".
+NEIGHBOURS = 3
+
+
+def _nearest(similarities: np.ndarray) -> float:
+    """The mean of the ``NEIGHBOURS`` highest similarities (-1 when there are none)."""
+    if not len(similarities):
+        return -1.0
+    k = min(NEIGHBOURS, len(similarities))
+    return float(np.partition(similarities, -k)[-k:].mean())
+
+
 @dataclass
 class ScopeJudge:
     """Decides, in code, whether the regulation addresses a question.
@@ -191,8 +206,9 @@ class ScopeJudge:
         self._inside_all = np.concatenate(list(self._inside.values()))
 
     def margin(self, vector: np.ndarray, scope: Sequence[str] | None = None) -> float:
-        """Similarity to the nearest thing the regulations in ``scope`` (default all)
-        address, minus that to the nearest thing they do not.
+        """Similarity to the nearest things the regulations in ``scope`` (default all)
+        address, minus that to the nearest things they do not (each the mean of the
+        ``NEIGHBOURS`` nearest).
 
         A regulation's unaddressed questions count only when it is judged alone:
         what one regulation leaves out, another loaded beside it may address.
@@ -203,9 +219,7 @@ class ScopeJudge:
                   else np.concatenate([self._inside[r] for r in regs]))
         outside = (np.concatenate([self._vectors, self._unaddressed[regs[0]]])
                    if len(regs) == 1 else self._vectors)
-        near = float((inside @ v).max()) if len(inside) else -1.0
-        far = float((outside @ v).max()) if len(outside) else -1.0
-        return near - far
+        return _nearest(inside @ v) - _nearest(outside @ v)
 
     def judge(self, question: str, vector: np.ndarray, hits: Sequence[Hit],
               scope: Sequence[Regulation] = ()) -> str | None:

@@ -57,7 +57,7 @@ class Settings(BaseSettings):
         description="How many articles the answerers see (a refusal shows up to 3 as related).",
     )
     scope_threshold: float = Field(
-        default=-0.010,
+        default=-0.005,
         description="Scope margin at or below which a question is refused (answering.ScopeJudge); "
         "calibrated on eval/questions.jsonl, see docs/answers.md.",
     )

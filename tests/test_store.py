@@ -12,7 +12,7 @@ import pytest
 from assistant import store
 from assistant.app import corpus_files, rebuild_index
 from assistant.chunking import chunk_regulation
-from assistant.corpus import ANTICIPATED_FILE, Regulation, load_regulation
+from assistant.corpus import ANTICIPATED_FILE, UNADDRESSED_FILE, Regulation, load_regulation
 from assistant.settings import Settings
 from assistant.store import (
     CHUNKS,
@@ -33,10 +33,11 @@ from .fakes import HashEmbeddings
 @pytest.fixture
 def corpus_copy(tmp_path: Path, settings: Settings) -> Settings:
     """Settings over a private copy of the corpus (its text only: the 122 provision
-    chunks, without the anticipated questions) and an empty index folder."""
+    chunks, without the anticipated and unaddressed questions) and an empty index folder."""
     corpus = tmp_path / "corpus"
     shutil.copytree(settings.regulation_dir, corpus / settings.regulation_dir.name)
-    (corpus / settings.regulation_dir.name / ANTICIPATED_FILE).unlink()
+    for name in (ANTICIPATED_FILE, UNADDRESSED_FILE):
+        (corpus / settings.regulation_dir.name / name).unlink()
     return Settings(corpus_dir=corpus, index_dir=tmp_path / "index", embedder="hash")
 
 
@@ -57,10 +58,12 @@ def test_chunks_are_paragraphs_and_whole_articles_in_both_languages(
     paragraphs = [c for c in chunks if c.paragraph is not None]
     wholes = [c for c in chunks if c.paragraph is None]
     assert len(paragraphs) == 2 * 45
-    # The anticipated questions follow the provisions, each tied to a paragraph.
-    questions = everything[len(chunks):]
-    assert len(questions) == len(regulation.anticipated)
+    # The anticipated questions follow the provisions, each tied to a paragraph; then
+    # the unaddressed ones.
+    questions = everything[len(chunks):len(chunks) + len(regulation.anticipated)]
     assert all(q.kind == "question" and q.paragraph for q in questions)
+    assert all(c.kind == "unaddressed" for c in everything[len(chunks) + len(questions):])
+    assert len(everything) == len(chunks) + len(questions) + len(regulation.unaddressed)
     # Whole-article chunks for the 16 articles of more than one paragraph.
     assert len(wholes) == 2 * 16
     c = next(c for c in chunks if (c.article, c.paragraph, c.lang) == (17, 2, "en"))
