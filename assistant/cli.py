@@ -233,6 +233,15 @@ def index_build(obj: Context, fresh: bool) -> None:
     click.echo(f"Built {folder}: {manifest.chunks} chunks ({embedded[0]} texts embedded, the "
                f"rest reused or repeated), {manifest.dim} dimensions, {manifest.embedder_id}, "
                f"in {time.perf_counter() - started:.1f} s")
+    from .library import load_library
+
+    for reg in load_library(obj.settings.corpus_dir).regulations:
+        gaps = reg.uncovered() if reg.anticipated else []
+        if gaps:
+            shown = ", ".join(f"{a}.{p} {lang}" for a, p, lang in gaps[:8])
+            click.echo(f"warning: {reg.id}: {len(gaps)} paragraph(s) have no anticipated "
+                       f"question ({shown}{', …' if len(gaps) > 8 else ''}); plainly worded "
+                       "questions about them rank below covered ones", err=True)
 
 
 @cli.command("search")

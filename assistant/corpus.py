@@ -178,6 +178,15 @@ class Regulation:
             f"choose an article from {first} to {last}",
         )
 
+    def uncovered(self) -> list[tuple[int, int, str]]:
+        """(article, paragraph, lang) of each paragraph, in each language of the text,
+        that no anticipated question is tied to. A paragraph with questions outranks
+        one without for plainly worded questions, so gaps matter once there are any."""
+        covered = {(q.article, q.paragraph, q.lang) for q in self.anticipated}
+        langs = ("zh", "en") if self.has_english else ("zh",)
+        return [(a.number, p.number, lang) for a in self.articles for p in a.paragraphs
+                for lang in langs if (a.number, p.number, lang) not in covered]
+
     @property
     def has_english(self) -> bool:
         """Whether every paragraph carries an English rendering."""

@@ -190,10 +190,25 @@ def test_a_bad_line_names_the_file_and_line(tmp_path: Path, line: str, says: str
 
 def test_bundled_questions_cover_every_paragraph(settings: Settings) -> None:
     reg = load_regulation(settings.regulation_dir)
-    covered = {(q.article, q.paragraph, q.lang) for q in reg.anticipated}
-    missing = [(a.number, p.number, lang) for a in reg.articles for p in a.paragraphs
-               for lang in ("zh", "en") if (a.number, p.number, lang) not in covered]
-    assert missing == []
+    assert reg.has_english
+    assert reg.uncovered() == []
+
+
+def test_index_build_warns_of_paragraphs_without_questions(
+        jh: Assistant, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from assistant.cli import main
+
+    reg = jh.library.regulations[0]
+    assert (6, 2, "en") not in reg.uncovered()
+    assert (6, 1, "en") in reg.uncovered()
+    monkeypatch.setenv("TIAOLI_CORPUS_DIR", str(jh.settings.corpus_dir))
+    monkeypatch.setenv("TIAOLI_INDEX_DIR", str(jh.settings.index_dir))
+    with pytest.raises(SystemExit) as exc:
+        main(["index", "build"])
+    _, err = capsys.readouterr()
+    assert exc.value.code in (0, None)
+    assert f"warning: {JH}: {len(reg.uncovered())} paragraph(s) have no anticipated" in err
 
 
 @pytest.mark.parametrize(("line", "says"), [
