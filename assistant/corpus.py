@@ -59,7 +59,7 @@ EN_FILE = "en.txt"
 META_FILE = "meta.json"
 ANTICIPATED_FILE = "anticipated.jsonl"
 UNADDRESSED_FILE = "unaddressed.jsonl"
-MAX_ANTICIPATED_CHARS = 500
+MAX_LISTED_QUESTION_CHARS = 500
 
 
 @dataclass(frozen=True)
@@ -443,9 +443,9 @@ def _question(path: Path, n: int, data: dict[str, Any],
     if lang not in ("zh", "en") or not isinstance(text, str):
         raise CorpusError(f'{path}:{n}: needs lang "zh" or "en" and a text string', hint)
     text = " ".join(text.split())
-    if not text or len(text) > MAX_ANTICIPATED_CHARS:
+    if not text or len(text) > MAX_LISTED_QUESTION_CHARS:
         raise CorpusError(f"{path}:{n}: the text is empty or longer than "
-                          f"{MAX_ANTICIPATED_CHARS} characters", "write one short question")
+                          f"{MAX_LISTED_QUESTION_CHARS} characters", "write one short question")
     return ("zh" if lang == "zh" else "en"), text
 
 

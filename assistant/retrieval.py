@@ -39,7 +39,6 @@ from .sparse import SparseIndex, Tokenizers, bigrams
 from .store import VectorIndex
 
 Mode = Literal["hybrid", "dense", "bm25"]
-MODES: tuple[Mode, ...] = ("bm25", "dense", "hybrid")
 _CJK = re.compile(r"[\u3400-\u9fff]")
 #: Longer search texts are refused: a search is for a question, not a document.
 MAX_QUERY_CHARS = 5000
