@@ -118,13 +118,21 @@ class ScopeRules:
 
     regions: dict[str, str]  # zh -> en
     subjects: dict[str, dict[str, list[str]]]  # subject -> lang -> words
+    asks_figure: re.Pattern[str] | None = None  # a question asking for a figure
+    figure: re.Pattern[str] | None = None  # a figure in a provision
 
     @classmethod
     def load(cls, path: Path) -> ScopeRules:
         """Read the rules file."""
         raw = json.loads(path.read_text(encoding="utf-8"))
+        figures = raw.get("figures")
+        asks = figure = None
+        if figures:
+            asks = re.compile("|".join(figures["zh"] + figures["en"]), re.IGNORECASE)
+            figure = re.compile(figures["figure_in_text"])
         return cls(raw["regions"], {k: v for k, v in raw.items()
-                                    if k not in ("regions", "_comment")})
+                                    if k not in ("regions", "_comment", "figures")},
+                   asks, figure)
 
 
 def _mentions(text: str, words: Sequence[str]) -> list[str]:
@@ -138,6 +146,10 @@ def _mentions(text: str, words: Sequence[str]) -> list[str]:
 #: so one unaddressed near miss ("what must we file to certify our own workers?")
 #: cannot outvote them for "may we certify our own workers?".
 NEIGHBOURS = 3
+
+#: A question asking for a figure is answered only when one of this many best
+#: articles found states a figure of some kind.
+FIGURE_HITS = 3
 
 
 def _nearest(similarities: np.ndarray) -> float:
@@ -221,6 +233,23 @@ class ScopeJudge:
                    if len(regs) == 1 else self._vectors)
         return _nearest(inside @ v) - _nearest(outside @ v)
 
+    def _asks_figure(self, question: str, hits: Sequence[Hit]) -> str | None:
+        """The words by which ``question`` asks for a figure (an amount, rate, share, time
+        limit or cap), when none of the best ``FIGURE_HITS`` articles found states one;
+        else None. An extractive answer can only quote, so a figure the provisions do
+        not hold cannot be the answer."""
+        if self.rules.asks_figure is None or self.rules.figure is None or not hits:
+            return None
+        asked = self.rules.asks_figure.search(question)
+        if asked is None:
+            return None
+        figure = self.rules.figure
+        for hit in hits[:FIGURE_HITS]:
+            art = self.library.get(hit.regulation).article(hit.article)
+            if figure.search(art.zh) or figure.search(art.en or ""):
+                return None
+        return asked.group(0)
+
     def judge(self, question: str, vector: np.ndarray, hits: Sequence[Hit],
               scope: Sequence[Regulation] = ()) -> str | None:
         """None when the regulation addresses the question, else the reason it does not.
@@ -242,6 +271,10 @@ class ScopeJudge:
             asked = _mentions(question, words["zh"] + words["en"])
             if asked and not any(self._text_has[r][kind] for r in regs):
                 return f"asks about {kind} ({asked[0]}), which no article mentions"
+        figure = self._asks_figure(question, hits)
+        if figure:
+            return (f"asks for a figure ({figure}), which none of the "
+                    f"{min(len(hits), FIGURE_HITS)} provisions found states")
         m = self.margin(vector, within)
         if m <= self.threshold:
             return f"closer to subjects outside the regulation (margin {m:.3f})"

@@ -76,6 +76,26 @@ def test_out_of_scope_is_refused_with_related_provisions(assistant: Assistant, q
     assert answer.to_json()["related"][0]["zh"]
 
 
+@pytest.mark.parametrize(("question", "refused"), [
+    # Article 18 names guidance funds and equity investment, but no cap.
+    ("政府引导基金最多能持有一家制造企业百分之几的股份？", True),
+    ("What is the maximum equity stake a guidance fund may take in one company?", True),
+    # Article 17 names flexible-term grants of land, but no term.
+    ("弹性年期出让的工业用地，最长能用几年？", True),
+    # Article 20 states a date: a question asking for it is answered.
+    ("这个条例从哪一年开始施行？", False),
+    ("By when did these Regulations come into force?", False),
+])
+def test_a_figure_the_provisions_found_do_not_state_is_refused(
+        assistant: Assistant, question: str, refused: bool) -> None:
+    answer = assistant.ask(question)
+    assert answer.refused is refused
+    if refused:
+        assert any(n.startswith("asks for a figure") for n in answer.notes)
+    else:
+        assert [c.article for c in answer.citations] == [20]
+
+
 def test_enumeration_as_a_list(assistant: Assistant) -> None:
     answer = assistant.ask("可以通过哪些方式给制造业企业供地？")
     assert [c.article for c in answer.citations] == [17]

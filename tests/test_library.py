@@ -317,3 +317,8 @@ def test_scope_is_judged_in_the_regulations_searched(two: Assistant) -> None:
     # Refused by the subject rule, which reads the named regulation only (the
     # whole library has a penalty article, so it would not fire on all of it).
     assert any("(罚款), which no article mentions" in n for n in named.notes)
+    # The river regulation states its fines, so asking for the figure is answered there.
+    amount = two.ask("倾倒渣土最多罚款多少钱？")
+    assert not amount.refused
+    assert [(c.regulation, c.article) for c in amount.citations] == [(JH, 8)]
+    assert "五万元" in amount.answer
