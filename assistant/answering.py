@@ -256,7 +256,7 @@ class ScopeJudge:
 
         ``scope`` (default: all loaded) is where the question was searched: a
         subject counts as mentioned when one of those regulations mentions it,
-        and the margin is taken against their provisions only.
+        and the margin is taken against what they alone address (``margin``).
         """
         within = ([r.id for r in scope]
                   if scope and len(scope) < len(self.library.regulations) else None)
