@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from .chunking import Lang
+from .chunking import Chunk, Lang
 from .corpus import Regulation
 from .library import Library
 from .prompts import Prompts
@@ -204,8 +204,11 @@ class ScopeJudge:
         self._own_regions = {zh for zh, en in self.rules.regions.items()
                              if zh in title or en in title}
         self._text_has, self._inside, self._unaddressed = {}, {}, {}
+        by_reg: dict[str, list[tuple[int, Chunk]]] = {}
+        for i, c in enumerate(index.chunks):
+            by_reg.setdefault(c.regulation, []).append((i, c))
         for reg in self.library.regulations:
-            mine = [(i, c) for i, c in enumerate(index.chunks) if c.regulation == reg.id]
+            mine = by_reg.get(reg.id, [])
             # What the regulation addresses: its text and its anticipated questions.
             self._inside[reg.id] = vectors[[i for i, c in mine if c.searchable]]
             self._unaddressed[reg.id] = vectors[[i for i, c in mine if not c.searchable]]
@@ -227,11 +230,12 @@ class ScopeJudge:
         """
         v = vector.reshape(-1)
         regs = list(scope) if scope is not None else list(self._inside)
-        inside = (self._inside_all if scope is None
-                  else np.concatenate([self._inside[r] for r in regs]))
-        outside = (np.concatenate([self._vectors, self._unaddressed[regs[0]]])
-                   if len(regs) == 1 else self._vectors)
-        return _nearest(inside @ v) - _nearest(outside @ v)
+        inside = (self._inside_all @ v if scope is None
+                  else np.concatenate([self._inside[r] @ v for r in regs]))
+        outside = self._vectors @ v
+        if len(regs) == 1:
+            outside = np.concatenate([outside, self._unaddressed[regs[0]] @ v])
+        return _nearest(inside) - _nearest(outside)
 
     def _asks_figure(self, question: str, hits: Sequence[Hit]) -> str | None:
         """The words by which ``question`` asks for a figure (an amount, rate, share, time
