@@ -206,7 +206,8 @@ def index_build(obj: Context, fresh: bool) -> None:
     folder named for the embedder (TIAOLI_EMBEDDER). Texts the previous index
     already holds keep their vectors, so adding a regulation embeds only its
     own chunks. Search and ask never rebuild on their own: they stop and
-    point here when the index is stale.
+    point here when the index is stale. Warns of paragraphs that have no
+    anticipated question when a regulation has some.
     """
     import time
 
@@ -370,7 +371,8 @@ def eval_cmd(obj: Context, questions_file: Path | None, statements_file: Path | 
              json_out: Path | None) -> None:
     """Measure retrieval and answers on a question set, per language.
 
-    Retrieval: BM25 alone, dense alone and fused side by side. Answers (with
+    Retrieval: BM25 alone, dense alone and fused side by side (and, when the
+    index holds anticipated questions, fused over the text only). Answers (with
     the configured answerer): citation precision, invalid citations, refusal
     accuracy and answer-language accuracy. Statements (--statements): verdict
     accuracy and a confusion table.
