@@ -14,7 +14,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from .answering import (
+from .answer.answering import (
     Answer,
     ExtractiveAnswerer,
     ScopeJudge,
@@ -22,22 +22,22 @@ from .answering import (
     citation,
     load_topics,
 )
-from .chunking import Lang, chunk_regulation
-from .conversation import Turn, rewrite
-from .corpus import Regulation
-from .embeddings import TiaoliEmbeddings, make_embeddings
+from .answer.conversation import Turn, rewrite
+from .answer.llm import LLMAnswerer, LLMError, make_chat_model
+from .answer.prompts import Prompts, load_prompts
 from .errors import TiaoliError, UsageError
-from .glossary import Term
-from .library import Library, load_library
-from .library import corpus_files as library_files
-from .llm import LLMAnswerer, LLMError, make_chat_model
-from .numerals import label_en, label_zh, to_chinese
-from .prompts import Prompts, load_prompts
-from .references import find_references
-from .retrieval import HybridRetriever, detect_lang, normalize
+from .search.chunking import Lang, chunk_regulation
+from .search.embeddings import TiaoliEmbeddings, make_embeddings
+from .search.retrieval import HybridRetriever, detect_lang, normalize
+from .search.sparse import Tokenizers
+from .search.store import build_index, corpus_hash, load_index
 from .settings import Settings
-from .sparse import Tokenizers
-from .store import build_index, corpus_hash, load_index
+from .text.corpus import Regulation
+from .text.glossary import Term
+from .text.library import Library, load_library
+from .text.library import corpus_files as library_files
+from .text.numerals import label_en, label_zh, to_chinese
+from .text.references import find_references
 
 RELATED_SHOWN = 3
 

@@ -35,12 +35,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-from .answering import Answer
+from .answer.answering import Answer
 from .app import Assistant
-from .corpus import Regulation
 from .errors import UsageError
-from .references import find_references
-from .retrieval import Mode, detect_lang
+from .search.retrieval import Mode, detect_lang
+from .text.corpus import Regulation
+from .text.references import find_references
 
 _CJK = re.compile(r"[\u3400-\u9fff]")
 
@@ -331,7 +331,7 @@ class Statement:
 
 def load_statements(path: Path) -> list[Statement]:
     """Read a statement set; a malformed line is a UsageError naming it."""
-    from .check import VERDICTS
+    from .review.check import VERDICTS
 
     rows = _read_jsonl(path, lambda d: Statement(
         str(d["id"]), d["lang"], d["statement"], d["verdict"],
@@ -346,7 +346,7 @@ def load_statements(path: Path) -> list[Statement]:
 
 def evaluate_statements(assistant: Assistant, statements: list[Statement]) -> dict[str, Any]:
     """Verdict accuracy (overall and per language), the confusion table, and each result."""
-    from .check import VERDICTS, Checker
+    from .review.check import VERDICTS, Checker
 
     checker = Checker(assistant)
     rows = []
@@ -370,7 +370,7 @@ def evaluate_statements(assistant: Assistant, statements: list[Statement]) -> di
 
 def format_statements(report: dict[str, Any]) -> str:
     """The printed statement table: accuracy, then gold verdict (rows) by verdict (columns)."""
-    from .check import VERDICTS
+    from .review.check import VERDICTS
 
     by_lang = ", ".join(f"{k} {v:.3f}" for k, v in report["accuracy_by_lang"].items())
     lines = [f"statements: verdict accuracy {report['accuracy']:.3f} ({by_lang}); "

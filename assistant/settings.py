@@ -90,7 +90,7 @@ class Settings(BaseSettings):
         Raises CorpusError when there is no regulation folder and
         AmbiguousRegulationError when there are several and none is selected.
         """
-        from .library import AmbiguousRegulationError, regulation_folders
+        from .text.library import AmbiguousRegulationError, regulation_folders
 
         if self.regulation is not None and (self.corpus_dir / self.regulation).is_dir():
             return self.corpus_dir / self.regulation

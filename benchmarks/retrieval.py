@@ -16,7 +16,7 @@ from pathlib import Path
 
 from assistant.app import build_assistant, rebuild_index
 from assistant.evaluation import load_questions
-from assistant.retrieval import dense_query, normalize
+from assistant.search.retrieval import dense_query, normalize
 from assistant.settings import Settings
 
 

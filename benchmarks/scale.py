@@ -37,14 +37,14 @@ from pathlib import Path
 
 import numpy as np
 
-from assistant.chunking import chunk_regulation
-from assistant.corpus import Article, Paragraph, Regulation
-from assistant.embeddings import make_embeddings
-from assistant.library import Library, load_library
-from assistant.retrieval import HybridRetriever
+from assistant.search.chunking import chunk_regulation
+from assistant.search.embeddings import make_embeddings
+from assistant.search.retrieval import HybridRetriever
+from assistant.search.sparse import Tokenizers
+from assistant.search.store import build_index, load_index
 from assistant.settings import Settings
-from assistant.sparse import Tokenizers
-from assistant.store import build_index, load_index
+from assistant.text.corpus import Article, Paragraph, Regulation
+from assistant.text.library import Library, load_library
 
 CITIES = [("青川", "Qingchuan"), ("白石", "Baishi"), ("临江", "Linjiang"), ("东岚", "Donglan"),
           ("金沙", "Jinsha"), ("云台", "Yuntai"), ("松溪", "Songxi"), ("海阳", "Haiyang"),
@@ -187,8 +187,8 @@ def crossover(vectors: np.ndarray, sizes: list[int], queries: int = 200) -> list
     """
     import faiss
 
-    from assistant.retrieval import RANK_DEPTH
-    from assistant.store import HNSW_EF_SEARCH, HNSW_M
+    from assistant.search.retrieval import RANK_DEPTH
+    from assistant.search.store import HNSW_EF_SEARCH, HNSW_M
 
     rng = np.random.default_rng(0)
     basis = np.unique(vectors, axis=0)

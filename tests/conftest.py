@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from assistant.corpus import Regulation, load_regulation
 from assistant.settings import Settings
+from assistant.text.corpus import Regulation, load_regulation
 
 DATA = Path(__file__).parent / "data"
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from assistant.embeddings import TiaoliEmbeddings
+from assistant.search.embeddings import TiaoliEmbeddings
 
 
 class HashEmbeddings(TiaoliEmbeddings):

@@ -6,8 +6,8 @@ import re
 
 import pytest
 
+from assistant.answer.conversation import Turn
 from assistant.app import Assistant, build_assistant
-from assistant.conversation import Turn
 from assistant.errors import UsageError
 from assistant.settings import Settings
 

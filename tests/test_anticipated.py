@@ -18,11 +18,11 @@ from pathlib import Path
 import pytest
 
 from assistant.app import Assistant, build_assistant, rebuild_index
-from assistant.chunking import chunk_regulation
-from assistant.corpus import ANTICIPATED_FILE, UNADDRESSED_FILE, load_regulation
 from assistant.errors import CorpusError
 from assistant.evaluation import evaluate, format_table, load_questions
+from assistant.search.chunking import chunk_regulation
 from assistant.settings import Settings
+from assistant.text.corpus import ANTICIPATED_FILE, UNADDRESSED_FILE, load_regulation
 
 from .conftest import DATA
 
@@ -197,7 +197,7 @@ def test_bundled_questions_cover_every_paragraph(settings: Settings) -> None:
 def test_index_build_warns_of_paragraphs_without_questions(
         jh: Assistant, capsys: pytest.CaptureFixture[str],
         monkeypatch: pytest.MonkeyPatch) -> None:
-    from assistant.cli import main
+    from assistant.surfaces.cli import main
 
     reg = jh.library.regulations[0]
     assert (6, 2, "en") not in reg.uncovered()

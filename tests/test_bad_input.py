@@ -10,7 +10,7 @@ import pytest
 
 from assistant.app import Assistant, build_assistant
 from assistant.settings import Settings
-from assistant.web import ChatPage
+from assistant.surfaces.web import ChatPage
 
 from .test_cli import run
 from .test_web import server  # noqa: F401 - the running-server fixture

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from assistant.app import Assistant, build_assistant
-from assistant.check import Checker
 from assistant.errors import UsageError
+from assistant.review.check import Checker
 from assistant.settings import Settings
 
 from .fakes import failing_chat, fake_chat

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from assistant.cli import main
+from assistant.surfaces.cli import main
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from assistant.app import Assistant, build_assistant
-from assistant.compare import Comparer
+from assistant.review.compare import Comparer
 from assistant.settings import Settings
 
 from .test_cli import run

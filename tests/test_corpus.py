@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from assistant.corpus import Regulation, join_lines, load_regulation, parse_en, parse_zh
 from assistant.errors import CorpusError, UnknownArticleError
-from assistant.numerals import to_chinese
+from assistant.text.corpus import Regulation, join_lines, load_regulation, parse_en, parse_zh
+from assistant.text.numerals import to_chinese
 
 from .conftest import data
 

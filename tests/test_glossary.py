@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from assistant.corpus import Regulation
 from assistant.errors import CorpusError
-from assistant.glossary import Term, load_glossary, search
+from assistant.text.corpus import Regulation
+from assistant.text.glossary import Term, load_glossary, search
 
 
 @pytest.fixture(scope="module")

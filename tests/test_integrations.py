@@ -13,7 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from assistant.feedback import FeedbackStore
+from assistant.surfaces.feedback import FeedbackStore
 
 from .test_cli import run
 from .test_web import SERVER_HOME, server  # noqa: F401 - the running-server fixture

@@ -15,10 +15,10 @@ from pathlib import Path
 import pytest
 
 from assistant.app import Assistant, build_assistant, rebuild_index
-from assistant.cli import main
 from assistant.errors import CorpusError, UsageError
-from assistant.library import AmbiguousRegulationError, Library, load_library
 from assistant.settings import Settings
+from assistant.surfaces.cli import main
+from assistant.text.library import AmbiguousRegulationError, Library, load_library
 
 from .conftest import DATA
 from .fakes import HashEmbeddings
@@ -215,7 +215,7 @@ def test_regulations_are_kept_apart(two: Assistant) -> None:
 
 
 def test_follow_up_stays_in_the_regulation(two: Assistant) -> None:
-    from assistant.conversation import Turn
+    from assistant.answer.conversation import Turn
 
     first = two.ask("江海市河道保护条例第五条是什么？")
     history = [Turn("user", "江海市河道保护条例第五条是什么？"), Turn("assistant", first.answer)]
@@ -259,7 +259,7 @@ def test_cli_show_takes_the_regulation(capsys: pytest.CaptureFixture[str], monke
 def test_api_takes_the_regulation(two: Assistant) -> None:
     from fastapi.testclient import TestClient
 
-    from assistant.api import create_api
+    from assistant.surfaces.api import create_api
 
     client = TestClient(create_api(two))
     regs = client.get("/api/regulations").json()["regulations"]
@@ -281,7 +281,7 @@ def test_api_takes_the_regulation(two: Assistant) -> None:
 
 
 def test_page_takes_the_regulation(two: Assistant) -> None:
-    from assistant.web import ChatPage
+    from assistant.surfaces.web import ChatPage
 
     page = ChatPage(two)
     text, _, _ = page.show_regulation(JH)
@@ -296,7 +296,7 @@ def test_page_takes_the_regulation(two: Assistant) -> None:
 
 
 def test_check_cites_the_regulation_it_rests_on(two: Assistant) -> None:
-    from assistant.check import Checker
+    from assistant.review.check import Checker
 
     result = Checker(two).check("各级河长负责组织领导相应河道的管理和保护工作")
     assert result.verdict == "supported"

@@ -7,9 +7,9 @@ import time
 
 import pytest
 
+from assistant.answer.conversation import Turn
+from assistant.answer.llm import LLMError, make_chat_model
 from assistant.app import Assistant, build_assistant
-from assistant.conversation import Turn
-from assistant.llm import LLMError, make_chat_model
 from assistant.settings import Settings
 
 from .fakes import failing_chat, fake_chat, stalled_chat
@@ -22,7 +22,7 @@ def base(settings: Settings) -> Assistant:
 
 def with_model(base: Assistant, model: object, timeout: float = 5.0) -> Assistant:
     """The shared assistant with another chat model (building the index again is slow)."""
-    from assistant.llm import LLMAnswerer
+    from assistant.answer.llm import LLMAnswerer
 
     llm = LLMAnswerer(model, "fake", base.library, base.prompts, timeout)
     return Assistant(base.settings, base.library, base.glossary, base.embeddings,

@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from assistant.numerals import label, label_en, label_zh, parse_number, to_chinese
+from assistant.text.numerals import label, label_en, label_zh, parse_number, to_chinese
 
 
 @given(st.integers(min_value=1, max_value=9999))

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.prompts import PromptError, load_prompts
+from assistant.answer.prompts import PromptError, load_prompts
 from assistant.settings import Settings
 
 

@@ -7,9 +7,9 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from assistant.corpus import parse_zh
-from assistant.numerals import to_chinese
-from assistant.references import find_references, parse_reference
+from assistant.text.corpus import parse_zh
+from assistant.text.numerals import to_chinese
+from assistant.text.references import find_references, parse_reference
 
 # Common characters of legal text, without 第, 条, 章, 节, 款 or digits, so that
 # generated text never looks like a heading.

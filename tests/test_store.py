@@ -9,12 +9,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from assistant import store
 from assistant.app import corpus_files, rebuild_index
-from assistant.chunking import chunk_regulation
-from assistant.corpus import ANTICIPATED_FILE, UNADDRESSED_FILE, Regulation, load_regulation
-from assistant.settings import Settings
-from assistant.store import (
+from assistant.search import store
+from assistant.search.chunking import chunk_regulation
+from assistant.search.store import (
     CHUNKS,
     MANIFEST,
     VECTORS,
@@ -26,6 +24,8 @@ from assistant.store import (
     index_name,
     load_index,
 )
+from assistant.settings import Settings
+from assistant.text.corpus import ANTICIPATED_FILE, UNADDRESSED_FILE, Regulation, load_regulation
 
 from .fakes import HashEmbeddings
 
@@ -264,7 +264,7 @@ def test_build_killed_half_way_leaves_the_old_index(tmp_path: Path, settings: Se
     proc.wait()
     # A build killed while writing leaves a temporary folder; make one as it would.
     (index / f".{next(index.iterdir()).name}.build-killed").mkdir()
-    from assistant.embeddings import E5SmallEmbeddings
+    from assistant.search.embeddings import E5SmallEmbeddings
 
     s = Settings(corpus_dir=corpus, index_dir=index)
     loaded = load_index(index, s.embedder, E5SmallEmbeddings().id,

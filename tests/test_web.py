@@ -273,7 +273,7 @@ def test_feedback_from_the_page(server: str, browser: object) -> None:
     page.wait_for_function(
         "() => document.querySelector('#feedback-status')?.innerText.includes('recorded')",
         timeout=30_000)
-    from assistant.feedback import FeedbackStore
+    from assistant.surfaces.feedback import FeedbackStore
 
     rows = FeedbackStore(SERVER_HOME["home"]).rows()
     assert rows[-1]["comment"] == "第三款也很重要"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from .errors import UsageError
+from ..errors import UsageError
 from .numerals import NUMERAL_CHARS, parse_number
 
 _NUM = f"[{NUMERAL_CHARS}]+"

@@ -11,7 +11,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import CorpusError
+from ..errors import CorpusError
 
 GLOSSARY_FILE = "glossary.json"
 

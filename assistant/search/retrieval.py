@@ -29,12 +29,12 @@ from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
+from ..errors import UsageError
+from ..text.corpus import Regulation
+from ..text.library import Library
+from ..text.references import find_references
 from .chunking import Chunk, Lang
-from .corpus import Regulation
 from .embeddings import TiaoliEmbeddings
-from .errors import UsageError
-from .library import Library
-from .references import find_references
 from .sparse import SparseIndex, Tokenizers, bigrams
 from .store import VectorIndex
 

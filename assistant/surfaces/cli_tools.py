@@ -11,8 +11,8 @@ from pathlib import Path
 
 import click
 
+from ..errors import UsageError
 from .cli import Context, _echo_json, cli, regulation_option
-from .errors import UsageError
 
 
 @cli.command("compare")
@@ -29,8 +29,8 @@ def compare_cmd(obj: Context, reference: str, candidate: Path, as_json: bool) ->
     the article is taken. Flags omissions, additions, glossary terms rendered
     otherwise, and numbers, dates and list lengths that differ.
     """
-    from .app import build_assistant
-    from .compare import Comparer
+    from ..app import build_assistant
+    from ..review.compare import Comparer
 
     reg, number, para = obj.resolve(reference)
     reg.article(number)
@@ -71,8 +71,8 @@ def check_cmd(obj: Context, statement: str, lang: str, as_json: bool) -> None:
     Verdicts: supported, partly_supported (the provision exists but the
     statement changes its actor, modality, scope or a list) or not_stated.
     """
-    from .app import build_assistant
-    from .check import Checker
+    from ..app import build_assistant
+    from ..review.check import Checker
 
     result = Checker(build_assistant(obj.settings)).check(
         statement, None if lang == "auto" else lang)  # type: ignore[arg-type]
@@ -97,7 +97,7 @@ def mcp_cmd(obj: Context) -> None:
     except ImportError:
         raise UsageError("the MCP server needs the mcp package",
                          "pip install 'tiaoli[mcp]'") from None
-    from .app import build_assistant
+    from ..app import build_assistant
     from .mcp_server import build_server
 
     build_server(build_assistant(obj.settings)).run("stdio")
@@ -135,7 +135,7 @@ def serve_cmd(obj: Context, host: str, port: int) -> None:
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
     import uvicorn
 
-    from .app import build_assistant
+    from ..app import build_assistant
     from .web import create_app
 
     assistant = build_assistant(obj.settings)

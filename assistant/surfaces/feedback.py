@@ -18,7 +18,7 @@ from contextlib import closing, contextmanager
 from pathlib import Path
 from typing import Any
 
-from .errors import UsageError
+from ..errors import UsageError
 
 SCHEMA_VERSION = 1
 FILE_NAME = "feedback.sqlite3"

@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from .errors import CorpusError, UnknownArticleError
+from ..errors import CorpusError, UnknownArticleError
 from .numerals import label_zh, parse_number, to_chinese
 from .textparse import (
     ARTICLE_RE,

@@ -19,19 +19,19 @@ from typing import Any
 import gradio as gr
 from fastapi import FastAPI
 
-from .answering import Answer, Citation, split_sentences
+from ..answer.answering import Answer, Citation, split_sentences
+from ..answer.conversation import Turn
+from ..app import Assistant
+from ..errors import TiaoliError
+from ..review.check import Checker
+from ..review.compare import Comparer
+from ..search.chunking import Lang
+from ..text.corpus import Article, Regulation
+from ..text.glossary import Term, search
+from ..text.numerals import label_en, label_zh
+from ..text.references import parse_reference
 from .api import create_api
-from .app import Assistant
-from .check import Checker
-from .chunking import Lang
-from .compare import Comparer
-from .conversation import Turn
-from .corpus import Article, Regulation
-from .errors import TiaoliError
 from .feedback import FeedbackStore
-from .glossary import Term, search
-from .numerals import label_en, label_zh
-from .references import parse_reference
 
 LANG_CHOICES = {"自动 Auto": None, "中文": "zh", "English": "en"}
 ALL_REGULATIONS = "*"  # the ask tab's choice meaning every loaded regulation

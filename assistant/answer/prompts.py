@@ -14,7 +14,7 @@ import string
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import TiaoliError
+from ..errors import TiaoliError
 
 LANGS = ("zh", "en")
 

@@ -20,8 +20,8 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from .numerals import label_zh
-from .references import find_references
+from ..text.numerals import label_zh
+from ..text.references import find_references
 
 _NEXT = re.compile(r"下一条|后一条|下条|\bnext article\b|\bfollowing article\b|\bthe next one\b",
                    re.IGNORECASE)

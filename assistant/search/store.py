@@ -29,10 +29,10 @@ from typing import Any
 
 import numpy as np
 
-from . import __version__
+from .. import __version__
+from ..errors import TiaoliError
 from .chunking import CHUNKING_VERSION, Chunk
 from .embeddings import TiaoliEmbeddings
-from .errors import TiaoliError
 
 FORMAT = 1
 MANIFEST = "manifest.json"

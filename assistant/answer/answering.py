@@ -22,12 +22,12 @@ from typing import Any
 
 import numpy as np
 
-from .chunking import Chunk, Lang
-from .corpus import Regulation
-from .library import Library
+from ..search.chunking import Chunk, Lang
+from ..search.retrieval import Hit, HybridRetriever, normalize
+from ..text.corpus import Regulation
+from ..text.library import Library
+from ..text.references import find_references
 from .prompts import Prompts
-from .references import find_references
-from .retrieval import Hit, HybridRetriever, normalize
 
 # How many articles named in a question an answer quotes.
 MAX_CITED = 3

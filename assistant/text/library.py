@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from ..errors import CorpusError, UsageError
 from .corpus import (
     ANTICIPATED_FILE,
     EN_FILE,
@@ -25,7 +26,6 @@ from .corpus import (
     Regulation,
     load_regulation,
 )
-from .errors import CorpusError, UsageError
 from .glossary import GLOSSARY_FILE, Term, load_glossary
 from .numerals import label_en, label_zh
 

@@ -22,13 +22,13 @@ from typing import Any
 
 import numpy as np
 
-from .answering import en_enumerations, zh_enumerations
-from .corpus import Regulation
-from .embeddings import TiaoliEmbeddings
-from .errors import UsageError
-from .glossary import Term
-from .numerals import parse_number
-from .sparse import Tokenizers
+from ..answer.answering import en_enumerations, zh_enumerations
+from ..errors import UsageError
+from ..search.embeddings import TiaoliEmbeddings
+from ..search.sparse import Tokenizers
+from ..text.corpus import Regulation
+from ..text.glossary import Term
+from ..text.numerals import parse_number
 
 #: The longest candidate for one article (the longest article's rendering is ~2,800).
 MAX_CANDIDATE_CHARS = 20_000

@@ -10,14 +10,14 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from .app import Assistant
-from .check import Checker
-from .compare import Comparer
-from .corpus import Regulation, article_json
-from .errors import TiaoliError
-from .glossary import search
-from .references import parse_reference
-from .retrieval import hit_json
+from ..app import Assistant
+from ..errors import TiaoliError
+from ..review.check import Checker
+from ..review.compare import Comparer
+from ..search.retrieval import hit_json
+from ..text.corpus import Regulation, article_json
+from ..text.glossary import search
+from ..text.references import parse_reference
 
 INSTRUCTIONS = (
     "Tiaoli answers questions about the 山东省先进制造业促进条例 (Shandong Provincial "

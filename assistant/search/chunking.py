@@ -20,7 +20,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
-from .corpus import Regulation
+from ..text.corpus import Regulation
 
 #: Bump when the way chunks are cut changes; the index manifest records it.
 CHUNKING_VERSION = 2

@@ -17,12 +17,12 @@ from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
 
-from .answering import Citation, citation, split_sentences
-from .app import Assistant
-from .chunking import Lang
-from .errors import UsageError
-from .llm import LLMError
-from .retrieval import Hit, detect_lang, normalize
+from ..answer.answering import Citation, citation, split_sentences
+from ..answer.llm import LLMError
+from ..app import Assistant
+from ..errors import UsageError
+from ..search.chunking import Lang
+from ..search.retrieval import Hit, detect_lang, normalize
 
 VERDICTS = ("supported", "partly_supported", "not_stated")
 

@@ -23,13 +23,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..errors import TiaoliError
+from ..search.chunking import Lang
+from ..search.retrieval import Hit
+from ..text.library import Library
+from ..text.numerals import NUMERAL_CHARS, parse_number
 from .answering import Citation, citation
-from .chunking import Lang
-from .errors import TiaoliError
-from .library import Library
-from .numerals import NUMERAL_CHARS, parse_number
 from .prompts import Prompts
-from .retrieval import Hit
 
 _NUM = f"[{NUMERAL_CHARS}]+"
 _CITE = re.compile(

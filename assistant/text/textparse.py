@@ -12,7 +12,7 @@ import unicodedata
 from collections import Counter
 from dataclasses import dataclass
 
-from .errors import CorpusError
+from ..errors import CorpusError
 from .numerals import NUMERAL_CHARS, parse_number
 
 _NUM = f"[{NUMERAL_CHARS}]+"

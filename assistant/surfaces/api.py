@@ -17,14 +17,14 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from . import __version__
-from .app import Assistant
-from .conversation import Turn
-from .corpus import article_json
-from .errors import TiaoliError, UnknownArticleError
+from .. import __version__
+from ..answer.conversation import Turn
+from ..app import Assistant
+from ..errors import TiaoliError, UnknownArticleError
+from ..search.retrieval import hit_json
+from ..text.corpus import article_json
 from .feedback import FeedbackStore
 from .openai_compat import add_openai_routes
-from .retrieval import hit_json
 
 
 class Message(BaseModel):

@@ -17,8 +17,8 @@ from importlib import resources
 
 import numpy as np
 
+from ..text.glossary import Term
 from .chunking import Chunk, Lang
-from .glossary import Term
 
 _WORD_RE = re.compile(r"[a-z0-9]+(?:['’][a-z]+)?")
 _CJK_RE = re.compile(r"[\u3400-\u9fff]")

@@ -21,10 +21,10 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, StreamingResponse
 
-from .answering import Answer
-from .app import Assistant
-from .conversation import Turn
-from .errors import TiaoliError
+from ..answer.answering import Answer
+from ..answer.conversation import Turn
+from ..app import Assistant
+from ..errors import TiaoliError
 
 MODEL = "tiaoli"
 LLM_MODEL = "tiaoli-llm"

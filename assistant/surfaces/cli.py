@@ -12,19 +12,19 @@ from typing import Any
 
 import click
 
-from . import __version__
-from .corpus import (
+from .. import __version__
+from ..errors import TiaoliError, UsageError
+from ..settings import Settings
+from ..text.corpus import (
     Article,
     Regulation,
     article_json,
     paragraph_json,
     regulation_json,
 )
-from .errors import TiaoliError, UsageError
-from .glossary import search
-from .library import Library, load_library
-from .references import parse_reference
-from .settings import Settings
+from ..text.glossary import search
+from ..text.library import Library, load_library
+from ..text.references import parse_reference
 
 LANGS = click.Choice(["zh", "en", "both"])
 
@@ -214,7 +214,7 @@ def index_build(obj: Context, fresh: bool) -> None:
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
-    from .app import rebuild_index
+    from ..app import rebuild_index
 
     console = Console(stderr=True)
     started = time.perf_counter()
@@ -228,13 +228,13 @@ def index_build(obj: Context, fresh: bool) -> None:
             bar.update(task, completed=done, total=total)
 
         folder = rebuild_index(obj.settings, fresh=fresh, progress=progress)
-    from .store import Manifest
+    from ..search.store import Manifest
 
     manifest = Manifest.read(folder)
     click.echo(f"Built {folder}: {manifest.chunks} chunks ({embedded[0]} texts embedded, the "
                f"rest reused or repeated), {manifest.dim} dimensions, {manifest.embedder_id}, "
                f"in {time.perf_counter() - started:.1f} s")
-    from .library import load_library
+    from ..text.library import load_library
 
     for reg in load_library(obj.settings.corpus_dir).regulations:
         gaps = reg.uncovered() if reg.anticipated else []
@@ -260,8 +260,8 @@ def index_build(obj: Context, fresh: bool) -> None:
 def search_cmd(obj: Context, question: str, k: int | None, lang: str, mode: str,
                as_json: bool) -> None:
     """Find the articles that answer QUESTION (Chinese or English), best first."""
-    from .app import build_assistant
-    from .retrieval import hit_json
+    from ..app import build_assistant
+    from ..search.retrieval import hit_json
 
     assistant = build_assistant(obj.settings)
     hits = assistant.retriever.search(question, k or obj.settings.search_k,
@@ -282,13 +282,13 @@ def search_cmd(obj: Context, question: str, k: int | None, lang: str, mode: str,
 
 
 def _is_zh(text: str) -> bool:
-    from .retrieval import detect_lang, normalize
+    from ..search.retrieval import detect_lang, normalize
 
     return detect_lang(normalize(text)) == "zh"
 
 
 def _load_history(path: Path | None) -> list[Any]:
-    from .conversation import Turn
+    from ..answer.conversation import Turn
 
     if path is None:
         return []
@@ -324,7 +324,7 @@ def ask_cmd(obj: Context, question: str, lang: str, history_file: Path | None,
     every article it cites is checked. A question the regulation does not
     address is refused, with the closest provisions shown as related.
     """
-    from .app import build_assistant
+    from ..app import build_assistant
 
     history = _load_history(history_file)
     assistant = build_assistant(obj.settings)
@@ -377,8 +377,8 @@ def eval_cmd(obj: Context, questions_file: Path | None, statements_file: Path | 
     accuracy and answer-language accuracy. Statements (--statements): verdict
     accuracy and a confusion table.
     """
-    from .app import build_assistant
-    from .evaluation import (
+    from ..app import build_assistant
+    from ..evaluation import (
         evaluate,
         evaluate_statements,
         format_statements,

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
-from .errors import TiaoliError
+from ..errors import TiaoliError
 
 DEFAULT_EMBEDDER = "e5-small"
 _ST_PREFIX = "sentence-transformers:"
