@@ -14,17 +14,12 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from .answer.answering import (
-    Answer,
-    ExtractiveAnswerer,
-    ScopeJudge,
-    ScopeRules,
-    citation,
-    load_topics,
-)
 from .answer.conversation import Turn, rewrite
+from .answer.extractive import ExtractiveAnswerer
 from .answer.llm import LLMAnswerer, LLMError, make_chat_model
 from .answer.prompts import Prompts, load_prompts
+from .answer.scope import ScopeJudge, ScopeRules, load_topics
+from .answer.values import Answer, citation
 from .errors import TiaoliError, UsageError
 from .search.chunking import Lang, chunk_regulation
 from .search.embeddings import TiaoliEmbeddings, make_embeddings

@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-from .answer.answering import Answer
+from .answer.values import Answer
 from .app import Assistant
 from .errors import UsageError
 from .search.retrieval import Mode, detect_lang

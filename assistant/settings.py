@@ -58,7 +58,7 @@ class Settings(BaseSettings):
     )
     scope_threshold: float = Field(
         default=-0.005,
-        description="Scope margin at or below which a question is refused (answering.ScopeJudge); "
+        description="Scope margin at or below which a question is refused (answer/scope.py); "
         "calibrated on eval/questions.jsonl, see docs/answers.md.",
     )
     max_question_chars: int = Field(

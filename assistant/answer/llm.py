@@ -28,8 +28,8 @@ from ..search.chunking import Lang
 from ..search.retrieval import Hit
 from ..text.library import Library
 from ..text.numerals import NUMERAL_CHARS, parse_number
-from .answering import Citation, citation
 from .prompts import Prompts
+from .values import Citation, citation
 
 _NUM = f"[{NUMERAL_CHARS}]+"
 _CITE = re.compile(

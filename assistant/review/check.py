@@ -17,8 +17,9 @@ from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
 
-from ..answer.answering import Citation, citation, split_sentences
+from ..answer.extractive import split_sentences
 from ..answer.llm import LLMError
+from ..answer.values import Citation, citation
 from ..app import Assistant
 from ..errors import UsageError
 from ..search.chunking import Lang

@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from ..answer.answering import en_enumerations, zh_enumerations
+from ..answer.extractive import en_enumerations, zh_enumerations
 from ..errors import UsageError
 from ..search.embeddings import TiaoliEmbeddings
 from ..search.sparse import Tokenizers

@@ -21,8 +21,8 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, StreamingResponse
 
-from ..answer.answering import Answer
 from ..answer.conversation import Turn
+from ..answer.values import Answer
 from ..app import Assistant
 from ..errors import TiaoliError
 

@@ -19,8 +19,9 @@ from typing import Any
 import gradio as gr
 from fastapi import FastAPI
 
-from ..answer.answering import Answer, Citation, split_sentences
 from ..answer.conversation import Turn
+from ..answer.extractive import split_sentences
+from ..answer.values import Answer, Citation
 from ..app import Assistant
 from ..errors import TiaoliError
 from ..review.check import Checker

@@ -1,0 +1,258 @@
+"""The extractive (default) answerer: the law's own sentences, verbatim.
+
+It writes no law of its own: it picks sentences (split at 。；) from the best
+provisions and puts them, verbatim, after a lead line naming the provision
+("根据第十七条第二款，" / "Under Article 17(2) of the Regulations, "), with
+enumerations repeated as lists. Whether the regulation addresses a question
+at all is decided before it runs (``scope.ScopeJudge``); a refused answer puts
+the closest provisions in ``related``, never in ``citations``.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from ..search.chunking import Lang
+from ..search.retrieval import Hit, HybridRetriever, normalize
+from ..text.library import Library
+from ..text.references import find_references
+from .prompts import Prompts
+from .values import Citation, citation
+
+# How many articles named in a question an answer quotes.
+MAX_CITED = 3
+
+
+_ZH_SPLIT = re.compile(r"(?<=[。；;！？])")
+_EN_SPLIT = re.compile(r"(?<=[.;])\s+")
+_ENUM_END = re.compile(r"等")
+
+
+def split_sentences(text: str, lang: Lang) -> list[str]:
+    """Sentences and clauses at 。；(zh) or at . ; (en), punctuation kept."""
+    parts = _ZH_SPLIT.split(text) if lang == "zh" else _EN_SPLIT.split(text)
+    return [p.strip() for p in parts if p.strip()]
+
+
+@dataclass(frozen=True)
+class _Scored:
+    regulation: str
+    article: int
+    paragraph: int
+    index: int  # sentence position in the paragraph
+    text: str
+    support: float
+
+
+class ExtractiveAnswerer:
+    """Composes an answer from the corpus's own sentences; no model, nothing invented."""
+
+    mode = "extractive"
+
+    def __init__(self, library: Library, retriever: HybridRetriever,
+                 prompts: Prompts) -> None:
+        self.library = library
+        self.retriever = retriever
+        self.prompts = prompts
+        self._idf = {lang: self._document_frequencies(lang) for lang in ("zh", "en")}
+        self.pos = retriever.tokenizers.pos  # jieba's part-of-speech tagger, shared
+
+    def _document_frequencies(self, lang: Lang) -> dict[str, float]:
+        texts = [c.text for c in self.retriever.chunks
+                 if c.lang == lang and c.paragraph and c.is_provision]
+        df: Counter[str] = Counter()
+        for text in texts:
+            df.update(set(self.retriever.tokenizers.tokens(text, lang)))
+        n = max(len(texts), 1)
+        return {tok: math.log(1 + n / count) for tok, count in df.items()}
+
+    def salient(self, text: str) -> str | None:
+        """The word of ``text``, as written, rarest in the regulation (None if none occurs)."""
+        lang: Lang = "zh" if re.search(r"[\u3400-\u9fff]", text) else "en"
+        tok = self.retriever.tokenizers
+        words = tok.jieba.lcut(text) if lang == "zh" else re.findall(r"[A-Za-z][A-Za-z-]*", text)
+        best, weight = None, 0.0
+        for word in words:
+            idf = max((self._idf[lang].get(t, 0.0) for t in tok.tokens(word, lang)), default=0.0)
+            if idf > weight:
+                best, weight = word, idf
+        return best
+
+    def support(self, question_tokens: set[str], sentence: str, lang: Lang) -> float:
+        """How much of the question a sentence carries: the IDF of the tokens they share."""
+        tokens = set(self.retriever.tokenizers.tokens(sentence, lang))
+        idf = self._idf[lang]
+        return sum(idf.get(t, 0.0) for t in question_tokens & tokens)
+
+    def question_tokens(self, question: str, lang: Lang) -> set[str]:
+        """The question's tokens in ``lang``, glossary terms carried across languages."""
+        tok = self.retriever.tokenizers
+        q_lang: Lang = "zh" if re.search(r"[\u3400-\u9fff]", question) and lang == "zh" else lang
+        own = set(tok.tokens(question, q_lang))
+        source: Lang = "zh" if lang == "en" else "en"
+        return own | set(tok.across(question, source)) | {
+            t for term in tok.terms_in(question, lang) for t in tok.tokens(
+                term.zh if lang == "zh" else term.en, lang)}
+
+    def select(self, question: str, hits: Sequence[Hit], lang: Lang) -> list[_Scored]:
+        """The sentences the answer quotes, best provision first."""
+        if not hits:
+            return []
+        refs = [h for h in hits if h.referenced]
+        if refs:
+            return self._referenced(question, refs, lang)
+        q_tokens = self.question_tokens(question, lang)
+        # Only the first article is quoted: citing a runner-up as well cost more
+        # precision than it gained on the development set (docs/answers.md).
+        top = hits[0]
+        numbers = [p.number for p in top.paragraphs[:2]] or [1]
+        candidates = [
+            _Scored(top.regulation, top.article, number, i, sentence,
+                    self.support(q_tokens, sentence, lang))
+            for number in numbers
+            for i, sentence in enumerate(split_sentences(
+                self._text(top.regulation, top.article, number, lang), lang))]
+        best = max(candidates, key=lambda c: (c.support, c.paragraph == numbers[0]))
+        chosen = [c for c in candidates if c.paragraph == best.paragraph
+                  and c.support >= 0.5 * best.support and c.support > 0]
+        return chosen or [best]
+
+    def _referenced(self, question: str, refs: Sequence[Hit], lang: Lang) -> list[_Scored]:
+        named = {(a, p) for a, p in find_references(normalize(question))}
+        out: list[_Scored] = []
+        for hit in refs[:MAX_CITED]:
+            article = self.library.get(hit.regulation).article(hit.article)
+            paras = [p for a, p in named if a == hit.article and p is not None
+                     and p <= len(article.paragraphs)]
+            numbers = sorted(paras) or [p.number for p in article.paragraphs]
+            for number in numbers:
+                for i, sentence in enumerate(split_sentences(
+                        self._text(hit.regulation, hit.article, number, lang), lang)):
+                    out.append(_Scored(hit.regulation, hit.article, number, i, sentence, 1.0))
+        return out
+
+    def _text(self, regulation: str, article: int, paragraph: int, lang: Lang) -> str:
+        para = self.library.get(regulation).article(article).paragraph(paragraph)
+        return (para.en if lang == "en" else None) or para.zh
+
+    def compose(self, chosen: list[_Scored], lang: Lang) -> tuple[str, list[Citation]]:
+        """The answer text and its citations, grouped by provision in quoting order."""
+        groups: dict[tuple[str, int, int], list[_Scored]] = {}
+        for c in chosen:
+            groups.setdefault((c.regulation, c.article, c.paragraph), []).append(c)
+        blocks: list[str] = []
+        cites: list[Citation] = []
+        for (reg, article, paragraph), sentences in groups.items():
+            para_label = self.library.label(reg, article, paragraph if len(
+                self.library.get(reg).article(article).paragraphs) > 1 else None, lang)
+            sentences.sort(key=lambda c: c.index)
+            quoted = self._join([c.text for c in sentences],
+                                [c.index for c in sentences], lang)
+            if lang == "en" and quoted[:1].isupper() and not quoted[1:2].isupper():
+                quoted = quoted[0].lower() + quoted[1:]  # it follows "Under Article N, "
+            lead = "lead_titled" if self.library.multiple else "lead"
+            block = self.prompts.phrase(lead, lang, label=para_label) + quoted
+            top = max(sentences, key=lambda c: c.support)
+            items = enumeration(top.text, lang, self._zh_count(reg, article, paragraph),
+                                self.pos)
+            if items:
+                block += "\n" + self.prompts.phrase("list_intro", lang) + "\n" + "\n".join(
+                    f"- {item}" for item in items)
+            blocks.append(block)
+            cites.append(citation(self.library, reg, article, paragraph))
+        return "\n\n".join(blocks), cites
+
+    def _zh_count(self, regulation: str, article: int, paragraph: int) -> list[int]:
+        zh = self.library.get(regulation).article(article).paragraph(paragraph).zh
+        return [len(items) for s in split_sentences(zh, "zh")
+                if (items := enumeration(s, "zh", None, self.pos))]
+
+    @staticmethod
+    def _join(sentences: list[str], positions: list[int], lang: Lang) -> str:
+        out = sentences[0]
+        for prev, (pos, sentence) in zip(positions, zip(positions[1:], sentences[1:],
+                                                         strict=True), strict=False):
+            gap = "" if pos == prev + 1 else ("……" if lang == "zh" else " … ")
+            out += gap + ("" if lang == "zh" or gap else " ") + sentence
+        return out
+
+    def answer(self, question: str, hits: Sequence[Hit], lang: Lang) -> tuple[str, list[Citation]]:
+        """The extractive answer text and its citations for an in-scope question."""
+        return self.compose(self.select(question, hits, lang), lang)
+
+
+# ------------------------------------------------------------ enumerations
+
+_EN_LIST = re.compile(r"\b(?:such as|including|namely)\s+(.+?)(?:,? and the like|,? and others"
+                      r"|,? and other [a-z ]+?)?(?=[;.]|, (?:and )?(?:to|so as|in order|with)"
+                      r"\b|$)")
+
+
+def enumeration(sentence: str, lang: Lang, zh_counts: list[int] | None,
+                pos: Any = None) -> list[str]:
+    """The items of an enumeration in a sentence (A、B、C等 / such as A, B and C), or [].
+
+    Items are verbatim substrings. A Chinese list is three or more items
+    joined by 、 and closed by 等; the words before its first item are trimmed
+    (鼓励采用长期租赁 → 长期租赁) with jieba's part-of-speech tags (``pos``).
+    An English list ("such as …") is split at commas, and only when its item
+    count equals that of an enumeration in the Chinese paragraph, since "and"
+    also joins words inside an item ("textiles and apparel").
+    """
+    if lang == "zh":
+        return _zh_items(sentence, pos)
+    m = _EN_LIST.search(sentence)
+    if not m or not zh_counts:
+        return []
+    parts = [re.sub(r"^(?:and|or)\s+", "", p.strip()) for p in m.group(1).split(",")]
+    parts = [p for p in parts if p]
+    if len(parts) + 1 in zh_counts and " and " in parts[-1]:
+        head, _, tail = parts[-1].rpartition(" and ")
+        parts[-1:] = [head, tail]
+    return parts if len(parts) >= 3 and len(parts) in zh_counts else []
+
+
+def zh_enumerations(sentence: str, pos: Any = None) -> list[list[str]]:
+    """Every enumeration (three or more items joined by 、 and closed by 等), in order."""
+    found = []
+    for clause in re.split(r"[，,；;。：:]", sentence):
+        end = _ENUM_END.search(clause)
+        if clause.count("、") < 2 or not end:
+            continue
+        items = clause[: end.start()].split("、")
+        if len(items) < 3:
+            continue
+        items[0] = _strip_lead(items[0], max(len(i) for i in items[1:]), pos)
+        if all(items):
+            found.append(items)
+    return found
+
+
+def en_enumerations(sentence: str) -> list[int]:
+    """The item count of every "such as …" list in an English sentence, in order (by commas)."""
+    return [len([p for p in m.group(1).split(",") if p.strip()])
+            for m in _EN_LIST.finditer(sentence)]
+
+
+def _zh_items(sentence: str, pos: Any) -> list[str]:
+    return max(zh_enumerations(sentence, pos), key=len, default=[])
+
+
+def _strip_lead(first: str, longest: int, pos: Any) -> str:
+    """Trim the words before a list's first item: 明确发展目标 -> 发展目标."""
+    if pos is None:
+        return first
+    words = [(w.word, w.flag) for w in pos.cut(first)]
+    kept: list[tuple[str, str]] = []
+    for word, flag in reversed(words):  # as many words as the longest other item holds
+        if kept and sum(len(w) for w, _ in kept) + len(word) > longest:
+            break
+        kept.insert(0, (word, flag))
+    while len(kept) > 1 and kept[0][1] == "v":  # then no leading verb (采用长期租赁)
+        kept.pop(0)
+    return "".join(w for w, _ in kept)

@@ -1,0 +1,201 @@
+"""Whether a regulation addresses a question, decided in code (``ScopeJudge``).
+
+It runs before any answerer: word checks first (jurisdiction, subjects no
+article mentions, figures none of the provisions found states), then the
+question's nearness to what the regulations address against its nearness to
+what they leave to other laws.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from ..search.chunking import Chunk
+from ..search.retrieval import Hit, HybridRetriever
+from ..text.corpus import Regulation
+from ..text.library import Library
+
+
+def load_topics(path: Path) -> list[str]:
+    """Descriptions of subjects regulations commonly leave to other laws (one a line)."""
+    return [line.strip() for line in path.read_text(encoding="utf-8").splitlines()
+            if line.strip() and not line.startswith("#")]
+
+
+@dataclass(frozen=True)
+class ScopeRules:
+    """What a question may ask that a regulation can or cannot say (data/scope_rules.json)."""
+
+    regions: dict[str, str]  # zh -> en
+    subjects: dict[str, dict[str, list[str]]]  # subject -> lang -> words
+    asks_figure: re.Pattern[str] | None = None  # a question asking for a figure
+    figure: re.Pattern[str] | None = None  # a figure in a provision
+
+    @classmethod
+    def load(cls, path: Path) -> ScopeRules:
+        """Read the rules file."""
+        raw = json.loads(path.read_text(encoding="utf-8"))
+        figures = raw.get("figures")
+        asks = figure = None
+        if figures:
+            asks = re.compile("|".join(figures["zh"] + figures["en"]), re.IGNORECASE)
+            figure = re.compile(figures["figure_in_text"])
+        return cls(raw["regions"], {k: v for k, v in raw.items()
+                                    if k not in ("regions", "_comment", "figures")},
+                   asks, figure)
+
+
+def _mentions(text: str, words: Sequence[str]) -> list[str]:
+    low = text.lower()
+    return [w for w in words if (w in text if re.search(r"[\u3400-\u9fff]", w)
+                                 else re.search(rf"\b{re.escape(w.lower())}\b", low))]
+
+
+#: The scope margin compares the mean similarity of this many nearest neighbours on
+#: each side: a subject the regulation addresses has several anticipated questions,
+#: so one unaddressed near miss ("what must we file to certify our own workers?")
+#: cannot outvote them for "may we certify our own workers?".
+NEIGHBOURS = 3
+
+#: A question asking for a figure is answered only when one of this many best
+#: articles found states a figure of some kind.
+FIGURE_HITS = 3
+
+
+def _nearest(similarities: np.ndarray) -> float:
+    """The mean of the ``NEIGHBOURS`` highest similarities (-1 when there are none)."""
+    if not len(similarities):
+        return -1.0
+    k = min(NEIGHBOURS, len(similarities))
+    return float(np.partition(similarities, -k)[-k:].mean())
+
+
+@dataclass
+class ScopeJudge:
+    """Decides, in code, whether the regulation addresses a question.
+
+    Three checks, each general to regulations:
+
+    - jurisdiction: a question naming another province-level region (江苏,
+      Guangdong) asks about rules this regulation cannot hold;
+    - what the text can say: questions about liability and penalties, sums of
+      money, taxes or wages are out of scope when no article uses such words
+      (this regulation has no penalty article, and names no amounts, taxes or
+      wages);
+    - closeness: the margin by which the question's embedding is nearer to
+      what the regulation addresses (its provisions and anticipated questions)
+      than to what it does not (a list of subjects that regulations usually
+      leave elsewhere, ``data/scope_topics.txt``, and, when one regulation is
+      judged, its unaddressed questions); at or below ``threshold`` the
+      question is refused.
+
+    A question naming an existing article is always in scope.
+    """
+
+    retriever: HybridRetriever
+    library: Library
+    topics: list[str]
+    rules: ScopeRules
+    threshold: float
+    _vectors: np.ndarray = field(init=False, repr=False)  # the outside subjects
+    _inside: dict[str, np.ndarray] = field(init=False, repr=False)  # reg -> addressed
+    _inside_all: np.ndarray = field(init=False, repr=False)  # every regulation's
+    _unaddressed: dict[str, np.ndarray] = field(init=False, repr=False)  # reg -> vectors
+    _own_regions: set[str] = field(init=False, repr=False)
+    _text_has: dict[str, dict[str, bool]] = field(init=False, repr=False)  # reg -> subject
+
+    def __post_init__(self) -> None:
+        index = self.retriever.index
+        vectors = index.vectors()
+        self._vectors = (self.retriever.embeddings.encode(self.topics, query=False)
+                         if self.topics else
+                         np.zeros((0, vectors.shape[1]), dtype=np.float32))
+        title = " ".join(f"{r.title_zh} {r.title_en or ''}" for r in self.library.regulations)
+        self._own_regions = {zh for zh, en in self.rules.regions.items()
+                             if zh in title or en in title}
+        self._text_has, self._inside, self._unaddressed = {}, {}, {}
+        by_reg: dict[str, list[tuple[int, Chunk]]] = {}
+        for i, c in enumerate(index.chunks):
+            by_reg.setdefault(c.regulation, []).append((i, c))
+        for reg in self.library.regulations:
+            mine = by_reg.get(reg.id, [])
+            # What the regulation addresses: its text and its anticipated questions.
+            self._inside[reg.id] = vectors[[i for i, c in mine if c.searchable]]
+            self._unaddressed[reg.id] = vectors[[i for i, c in mine if not c.searchable]]
+            body = "\n".join(c.text for _, c in mine if c.is_provision)
+            has = {subject: any(_mentions(body, ws) for ws in words.values())
+                   for subject, words in self.rules.subjects.items()}
+            # Sums of money are figures, whatever words name them.
+            has["money"] = bool(re.search(r"\d\s*(?:万|亿)?元|yuan|RMB", body))
+            self._text_has[reg.id] = has
+        self._inside_all = np.concatenate(list(self._inside.values()))
+
+    def margin(self, vector: np.ndarray, scope: Sequence[str] | None = None) -> float:
+        """Similarity to the nearest things the regulations in ``scope`` (default all)
+        address, minus that to the nearest things they do not (each the mean of the
+        ``NEIGHBOURS`` nearest).
+
+        A regulation's unaddressed questions count only when it is judged alone:
+        what one regulation leaves out, another loaded beside it may address.
+        """
+        v = vector.reshape(-1)
+        regs = list(scope) if scope is not None else list(self._inside)
+        inside = (self._inside_all @ v if scope is None
+                  else np.concatenate([self._inside[r] @ v for r in regs]))
+        outside = self._vectors @ v
+        if len(regs) == 1:
+            outside = np.concatenate([outside, self._unaddressed[regs[0]] @ v])
+        return _nearest(inside) - _nearest(outside)
+
+    def _asks_figure(self, question: str, hits: Sequence[Hit]) -> str | None:
+        """The words by which ``question`` asks for a figure (an amount, rate, share, time
+        limit or cap), when none of the best ``FIGURE_HITS`` articles found states one;
+        else None. An extractive answer can only quote, so a figure the provisions do
+        not hold cannot be the answer."""
+        if self.rules.asks_figure is None or self.rules.figure is None or not hits:
+            return None
+        asked = self.rules.asks_figure.search(question)
+        if asked is None:
+            return None
+        figure = self.rules.figure
+        for hit in hits[:FIGURE_HITS]:
+            art = self.library.get(hit.regulation).article(hit.article)
+            if figure.search(art.zh) or figure.search(art.en or ""):
+                return None
+        return asked.group(0)
+
+    def judge(self, question: str, vector: np.ndarray, hits: Sequence[Hit],
+              scope: Sequence[Regulation] = ()) -> str | None:
+        """None when the regulation addresses the question, else the reason it does not.
+
+        ``scope`` (default: all loaded) is where the question was searched: a
+        subject counts as mentioned when one of those regulations mentions it,
+        and the margin is taken against what they alone address (``margin``).
+        """
+        within = ([r.id for r in scope]
+                  if scope and len(scope) < len(self.library.regulations) else None)
+        regs = within if within is not None else list(self._text_has)
+        if hits and hits[0].referenced:
+            return None
+        others = [zh for zh, en in self.rules.regions.items() if zh not in self._own_regions
+                  and (zh in question or re.search(rf"\b{re.escape(en)}\b", question))]
+        if others:
+            return f"names another jurisdiction ({others[0]})"
+        for kind, words in self.rules.subjects.items():
+            asked = _mentions(question, words["zh"] + words["en"])
+            if asked and not any(self._text_has[r][kind] for r in regs):
+                return f"asks about {kind} ({asked[0]}), which no article mentions"
+        figure = self._asks_figure(question, hits)
+        if figure:
+            return (f"asks for a figure ({figure}), which none of the "
+                    f"{min(len(hits), FIGURE_HITS)} provisions found states")
+        m = self.margin(vector, within)
+        if m <= self.threshold:
+            return f"closer to subjects outside the regulation (margin {m:.3f})"
+        return None
