@@ -27,7 +27,6 @@ Answers, from the assistant's configured answerer:
 from __future__ import annotations
 
 import json
-import re
 import statistics
 import time
 from collections.abc import Callable
@@ -41,8 +40,7 @@ from .errors import UsageError
 from .search.retrieval import Mode, detect_lang
 from .text.corpus import Regulation
 from .text.references import find_references
-
-_CJK = re.compile(r"[\u3400-\u9fff]")
+from .text.script import has_han
 
 K_RETRIEVED = 5
 T = TypeVar("T")
@@ -258,7 +256,7 @@ def evaluate(assistant: Assistant, questions: list[Question]) -> Report:
 
 def _score_answer(s: AnswerScores, q: Question, answer: Answer, reg: Regulation) -> None:
     s.total += 1
-    lang_ok = (not _CJK.search(answer.answer)) if q.lang == "en" else (
+    lang_ok = (not has_han(answer.answer)) if q.lang == "en" else (
         detect_lang(answer.answer) == "zh")
     s.right_lang += int(lang_ok)
     articles = {a.number: len(a.paragraphs) for a in reg.articles}

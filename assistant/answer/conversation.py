@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 from ..text.numerals import label_zh
 from ..text.references import find_references
+from ..text.script import has_han
 
 _NEXT = re.compile(r"下一条|后一条|下条|\bnext article\b|\bfollowing article\b|\bthe next one\b",
                    re.IGNORECASE)
@@ -86,7 +87,7 @@ def rewrite(question: str, history: Sequence[Turn], article_count: int,
 
 def _follow_up_subject(q: str) -> str | None:
     """The new subject of an elliptical follow-up, or None if ``q`` stands on its own."""
-    if re.search(r"[\u3400-\u9fff]", q):
+    if has_han(q):
         if len(q) > _MAX_ZH_FOLLOW_UP:
             return None
         m = _ZH_ELLIPSIS.match(q) or _ZH_TAIL.match(q)

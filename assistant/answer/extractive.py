@@ -21,6 +21,7 @@ from ..search.chunking import Lang
 from ..search.retrieval import Hit, HybridRetriever, normalize
 from ..text.library import Library
 from ..text.references import find_references
+from ..text.script import has_han
 from .prompts import Prompts
 from .values import Citation, citation
 
@@ -73,7 +74,7 @@ class ExtractiveAnswerer:
 
     def salient(self, text: str) -> str | None:
         """The word of ``text``, as written, rarest in the regulation (None if none occurs)."""
-        lang: Lang = "zh" if re.search(r"[\u3400-\u9fff]", text) else "en"
+        lang: Lang = "zh" if has_han(text) else "en"
         tok = self.retriever.tokenizers
         words = tok.jieba.lcut(text) if lang == "zh" else re.findall(r"[A-Za-z][A-Za-z-]*", text)
         best, weight = None, 0.0
@@ -92,7 +93,7 @@ class ExtractiveAnswerer:
     def question_tokens(self, question: str, lang: Lang) -> set[str]:
         """The question's tokens in ``lang``, glossary terms carried across languages."""
         tok = self.retriever.tokenizers
-        q_lang: Lang = "zh" if re.search(r"[\u3400-\u9fff]", question) and lang == "zh" else lang
+        q_lang: Lang = "zh" if has_han(question) and lang == "zh" else lang
         own = set(tok.tokens(question, q_lang))
         source: Lang = "zh" if lang == "en" else "en"
         return own | set(tok.across(question, source)) | {

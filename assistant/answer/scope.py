@@ -20,6 +20,7 @@ from ..search.chunking import Chunk
 from ..search.retrieval import Hit, HybridRetriever
 from ..text.corpus import Regulation
 from ..text.library import Library
+from ..text.script import has_han
 
 
 def load_topics(path: Path) -> list[str]:
@@ -53,7 +54,7 @@ class ScopeRules:
 
 def _mentions(text: str, words: Sequence[str]) -> list[str]:
     low = text.lower()
-    return [w for w in words if (w in text if re.search(r"[\u3400-\u9fff]", w)
+    return [w for w in words if (w in text if has_han(w)
                                  else re.search(rf"\b{re.escape(w.lower())}\b", low))]
 
 

@@ -33,13 +33,13 @@ from ..errors import UsageError
 from ..text.corpus import Regulation
 from ..text.library import Library
 from ..text.references import find_references
+from ..text.script import HAN, has_han
 from .chunking import Chunk, Lang
 from .embeddings import TiaoliEmbeddings
 from .sparse import SparseIndex, Tokenizers, bigrams
 from .store import VectorIndex
 
 Mode = Literal["hybrid", "dense", "bm25"]
-_CJK = re.compile(r"[\u3400-\u9fff]")
 #: Longer search texts are refused: a search is for a question, not a document.
 MAX_QUERY_CHARS = 5000
 #: How many chunks each ranking passes to fusion. Past a few hundred, a chunk's
@@ -79,7 +79,7 @@ def normalize(question: str) -> str:
     digits to ASCII), traditional Chinese to simplified, whitespace collapsed."""
     text = "".join(" " if unicodedata.category(ch) in ("Cc", "Cs") else ch for ch in question)
     text = unicodedata.normalize("NFKC", text)
-    if _CJK.search(text):
+    if has_han(text):
         text = _to_simplified()(text)
     return re.sub(r"\s+", " ", text).strip()
 
@@ -104,7 +104,7 @@ def detect_lang(text: str) -> Lang:
 
     "第十七条 what" is Chinese; "Is 专精特新 defined?" is English quoting a term.
     """
-    cjk = len(_CJK.findall(text))
+    cjk = len(HAN.findall(text))
     return "zh" if cjk and cjk > 2 * len(_LATIN_WORD.findall(text)) else "en"
 
 

@@ -18,11 +18,10 @@ from importlib import resources
 import numpy as np
 
 from ..text.glossary import Term
+from ..text.script import HAN_RUN, has_han, is_all_han
 from .chunking import Chunk, Lang
 
 _WORD_RE = re.compile(r"[a-z0-9]+(?:['’][a-z]+)?")
-_CJK_RE = re.compile(r"[\u3400-\u9fff]")
-_CJK_RUN_RE = re.compile(r"[\u3400-\u9fff]{2,}")
 _NAME_TAGS = frozenset({"nr", "ns", "nt", "nz"})
 
 
@@ -44,7 +43,7 @@ class Tokenizers:
         self.jieba = jieba.Tokenizer()
         self.jieba.initialize()
         for term in terms:
-            if not re.search(r"[^\u3400-\u9fff]", term.zh):
+            if is_all_han(term.zh):
                 self.jieba.add_word(term.zh, freq=100_000)
         self._stemmer = Stemmer.Stemmer("english")
         self._zh_stop = _stopwords("stopwords.zh.txt")
@@ -60,7 +59,7 @@ class Tokenizers:
         text = unicodedata.normalize("NFKC", text).lower()
         return [tok for tok in self.jieba.lcut_for_search(text)
                 if tok.strip() and tok not in self._zh_stop
-                and (_CJK_RE.search(tok) or tok.isalnum())]
+                and (has_han(tok) or tok.isalnum())]
 
     def en(self, text: str) -> list[str]:
         """Lower-cased, stemmed English words minus stopwords."""
@@ -105,7 +104,7 @@ class Tokenizers:
 
 def bigrams(text: str) -> list[str]:
     """The character bigrams of the Chinese runs of ``text``."""
-    runs = _CJK_RUN_RE.findall(unicodedata.normalize("NFKC", text))
+    runs = HAN_RUN.findall(unicodedata.normalize("NFKC", text))
     return [run[i:i + 2] for run in runs for i in range(len(run) - 1)]
 
 
