@@ -17,68 +17,16 @@ from ..errors import TiaoliError, UsageError
 from ..settings import Settings
 from ..text.corpus import (
     Article,
-    Regulation,
     article_json,
     paragraph_json,
     regulation_json,
 )
 from ..text.glossary import search
-from ..text.library import Library, load_library
-from ..text.references import parse_reference
+from ..text.library import load_library
+from .cli_context import Context, echo_json, regulation_option
+from .cli_tools import TOOL_COMMANDS
 
 LANGS = click.Choice(["zh", "en", "both"])
-
-
-def _echo_json(data: Any) -> None:
-    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
-
-
-class Context:
-    """What every command needs, built once from the settings."""
-
-    def __init__(self, settings: Settings) -> None:
-        self.settings = settings
-        self.within: str | None = None  # --regulation, when given
-        self._library: Library | None = None
-
-    @property
-    def library(self) -> Library:
-        """Every regulation under the corpus folder, loaded on first use."""
-        if self._library is None:
-            self._library = load_library(self.settings.corpus_dir)
-        return self._library
-
-    @property
-    def regulation(self) -> Regulation:
-        """The regulation a command acts on: --regulation, TIAOLI_REGULATION or the only one."""
-        return self.library.choose(self.settings.regulation)
-
-    def resolve(self, reference: str) -> tuple[Regulation, int, int | None]:
-        """(regulation, article, paragraph) of a reference that may name its regulation:
-        17.2, 第十七条, 《山东省先进制造业促进条例》第十七条."""
-        named = self.library.named_in(reference) if self.within is None else ()
-        if len(named) > 1:
-            raise UsageError(f"{reference!r} names {len(named)} regulations; name one")
-        reg = named[0] if named else self.regulation
-        number, para = parse_reference(self.library.strip_names(reference) if named
-                                       else reference)
-        return reg, number, para
-
-
-def _set_regulation(ctx: click.Context, _param: click.Parameter, value: str | None) -> None:
-    if value is not None:
-        obj: Context = ctx.ensure_object(Context)
-        obj.within = obj.library.choose(value).id
-        obj.settings = obj.settings.model_copy(update={"regulation": obj.within})
-
-
-def regulation_option(f: Any) -> Any:
-    """``--regulation/-r NAME``: which loaded regulation a command means."""
-    return click.option(
-        "--regulation", "-r", metavar="NAME", default=None, expose_value=False,
-        callback=_set_regulation, is_eager=True,
-        help="The regulation (folder name, title or alias), when several are loaded "
-             "[default: TIAOLI_REGULATION, or the only one].")(f)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -135,7 +83,7 @@ def show(obj: Context, reference: str, lang: str, as_json: bool) -> None:
         if as_json:
             data = _only(paragraph_json(para), lang)
             del data["number"]
-            _echo_json({"article": article.number, "paragraph": para.number,
+            echo_json({"article": article.number, "paragraph": para.number,
                         "label": label(article.number, para.number), **data})
         else:
             texts = _texts(lang, para.zh, para.en)
@@ -144,7 +92,7 @@ def show(obj: Context, reference: str, lang: str, as_json: bool) -> None:
     if as_json:
         data = article_json(article)
         data["paragraphs"] = [_only(p, lang) for p in data["paragraphs"]]  # type: ignore[attr-defined]
-        _echo_json(data)
+        echo_json(data)
     else:
         click.echo(_render_article(article, lang, label))
 
@@ -163,7 +111,7 @@ def _only(para: dict[str, Any], lang: str) -> dict[str, Any]:
 @click.pass_obj
 def export(obj: Context, as_json: bool) -> None:
     """Print the whole regulation as JSON: titles, dates, articles, paragraphs in zh and en."""
-    _echo_json(regulation_json(obj.regulation))
+    echo_json(regulation_json(obj.regulation))
 
 
 @cli.command()
@@ -175,7 +123,7 @@ def glossary(obj: Context, term: str | None, as_json: bool) -> None:
     """List glossary terms, or those matching TERM in Chinese or English."""
     terms = search(obj.library.glossaries.get(obj.regulation.id, ()), term)
     if as_json:
-        _echo_json([t.to_json() for t in terms])
+        echo_json([t.to_json() for t in terms])
         return
     if not terms:
         raise UsageError(f"no glossary term matches {term!r}",
@@ -234,7 +182,6 @@ def index_build(obj: Context, fresh: bool) -> None:
     click.echo(f"Built {folder}: {manifest.chunks} chunks ({embedded[0]} texts embedded, the "
                f"rest reused or repeated), {manifest.dim} dimensions, {manifest.embedder_id}, "
                f"in {time.perf_counter() - started:.1f} s")
-    from ..text.library import load_library
 
     for reg in load_library(obj.settings.corpus_dir).regulations:
         gaps = reg.uncovered() if reg.anticipated else []
@@ -269,7 +216,7 @@ def search_cmd(obj: Context, question: str, k: int | None, lang: str, mode: str,
                                       mode=mode, within=obj.within)  # type: ignore[arg-type]
     data = [hit_json(h, assistant.library) for h in hits]
     if as_json:
-        _echo_json({"question": question, "hits": data})
+        echo_json({"question": question, "hits": data})
         return
     show_lang = "zh" if lang == "zh" or (lang == "auto" and _is_zh(question)) else "en"
     for rank, hit in enumerate(data, start=1):
@@ -337,7 +284,7 @@ def ask_cmd(obj: Context, question: str, lang: str, history_file: Path | None,
                            history=history, on_token=show if streamed else None,
                            regulation=obj.within)
     if as_json:
-        _echo_json(answer.to_json())
+        echo_json(answer.to_json())
         return
     if streamed:
         click.echo()
@@ -407,8 +354,8 @@ def eval_cmd(obj: Context, questions_file: Path | None, statements_file: Path | 
         click.echo(f"Wrote {json_out}")
 
 
-# The remaining commands live in cli_tools.py; importing it registers them.
-from . import cli_tools  # noqa: E402, F401
+for _command in TOOL_COMMANDS:  # compare, check, serve, mcp, feedback (cli_tools.py)
+    cli.add_command(_command)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -1,7 +1,7 @@
 """The CLI's commands for translators, officials and integrations.
 
-compare, check, serve, mcp and feedback; registered on the ``tiaoli`` group
-that cli.py defines, which imports this module once that group exists.
+compare, check, serve, mcp and feedback, listed in ``TOOL_COMMANDS``; cli.py adds
+them to the ``tiaoli`` group.
 """
 
 from __future__ import annotations
@@ -12,10 +12,10 @@ from pathlib import Path
 import click
 
 from ..errors import UsageError
-from .cli import Context, _echo_json, cli, regulation_option
+from .cli_context import Context, echo_json, regulation_option
 
 
-@cli.command("compare")
+@click.command("compare")
 @click.argument("reference")
 @click.argument("candidate", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
@@ -43,7 +43,7 @@ def compare_cmd(obj: Context, reference: str, candidate: Path, as_json: bool) ->
                         assistant.library.glossaries.get(reg.id, ()), assistant.extractive.pos)
     report = comparer.compare(number, para, text)
     if as_json:
-        _echo_json(report.to_json())
+        echo_json(report.to_json())
         return
     for a in report.alignments:
         click.echo(f"[{a.similarity:.2f}] {a.zh}\n  ours:      {a.reference}\n"
@@ -58,7 +58,7 @@ def compare_cmd(obj: Context, reference: str, candidate: Path, as_json: bool) ->
     click.echo("clean: nothing flagged" if report.clean else "flagged: see above")
 
 
-@cli.command("check")
+@click.command("check")
 @click.argument("statement")
 @click.option("--lang", type=click.Choice(["auto", "zh", "en"]), default="auto",
               show_default=True, help="The statement's language (auto: detect).")
@@ -77,14 +77,14 @@ def check_cmd(obj: Context, statement: str, lang: str, as_json: bool) -> None:
     result = Checker(build_assistant(obj.settings)).check(
         statement, None if lang == "auto" else lang)  # type: ignore[arg-type]
     if as_json:
-        _echo_json(result.to_json())
+        echo_json(result.to_json())
         return
     click.echo(f"{result.verdict}: {result.explanation}")
     for c in result.citations:
         click.echo(f"  {c.label}\n    {c.zh}" + (f"\n    {c.en}" if c.en else ""))
 
 
-@cli.command("mcp")
+@click.command("mcp")
 @click.pass_obj
 def mcp_cmd(obj: Context) -> None:
     """Serve the MCP tools over stdio, for desktop agents and MCP clients.
@@ -103,7 +103,7 @@ def mcp_cmd(obj: Context) -> None:
     build_server(build_assistant(obj.settings)).run("stdio")
 
 
-@cli.group()
+@click.group()
 def feedback() -> None:
     """Review the feedback users gave on answers (stored only when they give it)."""
 
@@ -123,7 +123,7 @@ def feedback_export(obj: Context, as_csv: bool) -> None:
 MAX_REQUEST_HEAD = 256 * 1024
 
 
-@cli.command("serve")
+@click.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
 @click.option("--port", type=click.IntRange(1, 65535), default=7860, show_default=True,
               help="Port to listen on.")
@@ -148,3 +148,7 @@ def serve_cmd(obj: Context, host: str, port: int) -> None:
     # so such a question reaches the API and gets its message.
     uvicorn.run(app, host=host, port=port, log_level="warning",
                 h11_max_incomplete_event_size=MAX_REQUEST_HEAD)
+
+
+#: The commands cli.py adds to the ``tiaoli`` group.
+TOOL_COMMANDS = (compare_cmd, check_cmd, mcp_cmd, feedback, serve_cmd)
