@@ -82,26 +82,3 @@ class Settings(BaseSettings):
         default=Path.home() / ".local" / "share" / "tiaoli",
         description="Data directory for files Tiaoli writes at run time.",
     )
-
-    @property
-    def regulation_dir(self) -> Path:
-        """The folder of the selected regulation: ``regulation``, or the only folder.
-
-        Raises CorpusError when there is no regulation folder and
-        AmbiguousRegulationError when there are several and none is selected.
-        """
-        from .text.library import AmbiguousRegulationError, regulation_folders
-
-        if self.regulation is not None and (self.corpus_dir / self.regulation).is_dir():
-            return self.corpus_dir / self.regulation
-        folders = regulation_folders(self.corpus_dir)
-        if self.regulation is None and len(folders) == 1:
-            return folders[0]
-        names = ", ".join(f.name for f in folders)
-        if self.regulation is None:
-            raise AmbiguousRegulationError(f"{len(folders)} regulations are loaded; say which one",
-                                           f"set TIAOLI_REGULATION to one of: {names}")
-        from .errors import UsageError
-
-        raise UsageError(f"no regulation folder {self.regulation!r} under {self.corpus_dir}",
-                         f"choose one of: {names}")

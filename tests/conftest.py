@@ -7,6 +7,8 @@ import pytest
 from assistant.settings import Settings
 from assistant.text.corpus import Regulation, load_regulation
 
+from .helpers import regulation_dir
+
 DATA = Path(__file__).parent / "data"
 
 
@@ -23,7 +25,7 @@ def settings() -> Settings:
 
 @pytest.fixture(scope="session")
 def regulation(settings: Settings) -> Regulation:
-    return load_regulation(settings.regulation_dir)
+    return load_regulation(regulation_dir(settings))
 
 
 def data(name: str) -> str:

@@ -25,6 +25,7 @@ from assistant.settings import Settings
 from assistant.text.corpus import ANTICIPATED_FILE, UNADDRESSED_FILE, load_regulation
 
 from .conftest import DATA
+from .helpers import regulation_dir
 
 JH = "jianghai-river-protection"
 
@@ -189,7 +190,7 @@ def test_a_bad_line_names_the_file_and_line(tmp_path: Path, line: str, says: str
 
 
 def test_bundled_questions_cover_every_paragraph(settings: Settings) -> None:
-    reg = load_regulation(settings.regulation_dir)
+    reg = load_regulation(regulation_dir(settings))
     assert reg.has_english
     assert reg.uncovered() == []
 

@@ -11,6 +11,7 @@ from assistant.app import Assistant, build_assistant
 from assistant.review.compare import Comparer
 from assistant.settings import Settings
 
+from .helpers import regulation_dir
 from .test_cli import run
 
 RENDERINGS = Path(__file__).parent / "data" / "renderings"
@@ -82,7 +83,7 @@ def test_alignment_shows_our_rendering_beside_the_candidate(comparer: Comparer) 
 
 def test_a_paragraph_from_a_file_shaped_like_our_rendering(comparer: Comparer,
                                                           settings: Settings) -> None:
-    whole = (settings.regulation_dir / "en.txt").read_text(encoding="utf-8")
+    whole = (regulation_dir(settings) / "en.txt").read_text(encoding="utf-8")
     report = comparer.compare(17, 2, whole)
     assert report.clean
     assert len(report.alignments) == 1

@@ -13,6 +13,7 @@ from assistant.text.corpus import Regulation, join_lines, load_regulation, parse
 from assistant.text.numerals import to_chinese
 
 from .conftest import data
+from .helpers import regulation_dir
 
 # The published regulation's paragraph (款) count, article by article.
 PARAGRAPHS = [1, 2, 3, 2, 2, 2, 3, 3, 3, 4, 2, 3, 2, 2, 1, 1, 3, 2, 3, 1]
@@ -25,7 +26,7 @@ def _no_space(text: str) -> str:
 def test_paragraphs_concatenated_equal_the_source_without_whitespace(
     regulation: Regulation, settings
 ) -> None:
-    source = (settings.regulation_dir / "zh.txt").read_text(encoding="utf-8")
+    source = (regulation_dir(settings) / "zh.txt").read_text(encoding="utf-8")
     rebuilt = regulation.title_zh + regulation.note_zh + "".join(
         art.heading + "".join(p.zh for p in art.paragraphs) for art in regulation.articles
     )
@@ -73,7 +74,7 @@ def test_sentence_ending_at_the_margin_does_not_split_a_paragraph(
 def test_every_chinese_paragraph_has_exactly_one_english_paragraph(
     regulation: Regulation, settings
 ) -> None:
-    en = parse_en((settings.regulation_dir / "en.txt").read_text(encoding="utf-8"))
+    en = parse_en((regulation_dir(settings) / "en.txt").read_text(encoding="utf-8"))
     assert sorted(en.articles) == [a.number for a in regulation.articles]
     for art in regulation.articles:
         assert len(en.articles[art.number]) == len(art.paragraphs), art.number
@@ -174,7 +175,7 @@ def test_empty_and_articleless_texts_are_errors() -> None:
 def test_english_rendering_out_of_step_is_an_error(tmp_path: Path, settings) -> None:
     folder = tmp_path / "reg"
     folder.mkdir()
-    src = settings.regulation_dir
+    src = regulation_dir(settings)
     (folder / "zh.txt").write_text((src / "zh.txt").read_text(encoding="utf-8"), "utf-8")
     en = (src / "en.txt").read_text(encoding="utf-8")
     # Merge Article 17's first two paragraphs: the rendering loses a paragraph.

