@@ -12,16 +12,15 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
-import os
-import socket
 import statistics
-import subprocess
 import sys
 import threading
 import time
 from pathlib import Path
 
 import httpx
+
+from assistant.surfaces.launch import local_server
 
 
 def rss_mb(pid: int) -> float:
@@ -51,24 +50,8 @@ def main() -> None:
 
     questions = [json.loads(line)["question"] for line in
                  args.questions.read_text(encoding="utf-8").splitlines() if line.strip()]
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    url = f"http://127.0.0.1:{port}"
-    env = {**os.environ, "GRADIO_ANALYTICS_ENABLED": "False"}
-    server = subprocess.Popen([sys.executable, "-m", "assistant", "serve", "--port", str(port)],
-                              env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                if httpx.get(f"{url}/healthz", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline or server.poll() is not None:
-                sys.exit("the server did not start")
-            time.sleep(0.5)
+    with local_server() as running:
+        url, server = running.url, running.process
         with httpx.Client(timeout=60) as c:  # warm-up: every code path once
             for q in questions[:40]:
                 c.post(f"{url}/api/ask", json={"question": q})
@@ -109,9 +92,6 @@ def main() -> None:
                 t.join()
             rounds.append((time.perf_counter() - started, list(latencies),
                            rss_mb(server.pid), len(errors) - failed_before))
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
 
     print(f"{args.requests} POST /api/ask from {args.clients} concurrent clients per round, "
           f"{len(questions)} questions in both languages, extractive answerer; server RSS "

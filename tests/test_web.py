@@ -6,15 +6,13 @@ import concurrent.futures
 import contextlib
 import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
+
+from assistant.surfaces.launch import local_server
 
 from .helpers import regulation_dir
 
@@ -27,38 +25,12 @@ CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-back
 SERVER_HOME: dict[str, Path] = {}
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @contextlib.contextmanager
 def _serve(folder: Path, **env_extra: str) -> Iterator[str]:
     """``tiaoli serve`` on a free local port, its log and TIAOLI_HOME in ``folder``."""
-    port = _free_port()
-    log = folder / "server.log"
-    env = {**os.environ, "GRADIO_ANALYTICS_ENABLED": "False",
-           "TIAOLI_HOME": str(folder / "home"), **env_extra}
-    with log.open("w") as out:
-        proc = subprocess.Popen([sys.executable, "-m", "assistant", "serve", "--port", str(port)],
-                                stdout=out, stderr=subprocess.STDOUT, env=env)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                if httpx.get(f"{url}/healthz", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"server did not start:\n{log.read_text()}")
-            time.sleep(0.5)
-        yield url
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)
+    with local_server(folder / "server.log",
+                      {"TIAOLI_HOME": str(folder / "home"), **env_extra}) as running:
+        yield running.url
 
 
 @pytest.fixture(scope="module")
