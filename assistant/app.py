@@ -190,8 +190,10 @@ class Assistant:
         a, p = next((a, p) for a, p in find_references(searched)
                     if len(self.library.holding(a, p, choices)) > 1)
         plain = label_zh(a, p) if lang == "zh" else label_en(a, p)
-        titles = ("、".join(f"《{r.short_zh}》" for r in choices) if lang == "zh"
-                  else "; ".join(f"the {r.short_en}" for r in choices))
+        titles = self.prompts.phrase("list_separator", lang).join(
+            self.prompts.phrase("listed_regulation", lang,
+                                title=r.short_zh if lang == "zh" else r.short_en)
+            for r in choices)
         body = self.prompts.phrase("ambiguous", lang, label=plain, titles=titles,
                                    example=self.library.label(choices[0].id, a, p, lang))
         related = tuple(citation(self.library, r.id, a, p) for r in choices)
@@ -215,8 +217,12 @@ class Assistant:
 
     def _labels(self, ref: tuple[int, int | None]) -> tuple[str, str]:
         a, p = ref
-        zh = label_zh(a, p) if 1 <= a <= 9999 and (p is None or 1 <= p <= 9999) else f"第{a}条"
-        return zh, label_en(a, p)
+        return label_zh(a, p), label_en(a, p)
+
+    @staticmethod
+    def _count(n: int, lang: Lang) -> str:
+        """A count as the answer's language writes it in running text (二十 / 20)."""
+        return to_chinese(n) if lang == "zh" else str(n)
 
     def _missing_note(self, ref: tuple[int, int | None], scope: Sequence[Regulation]) -> str:
         zh, en = self._labels(ref)
@@ -231,18 +237,18 @@ class Assistant:
         body = self.prompts.phrase("refusal_library", lang) if self.library.multiple else (
             self.prompts.refusal(lang))
         if missing:
-            zh, en = self._labels(missing)
+            label = self._labels(missing)[0 if lang == "zh" else 1]
             if len(scope) > 1:
-                body += (f"已载入的{len(scope)}部法规都没有{zh}。" if lang == "zh"
-                         else f" None of the {len(scope)} regulations has an {en}.")
+                body = self.prompts.phrase("missing_everywhere", lang, refusal=body,
+                                           label=label, count=str(len(scope)))
             else:
                 reg = scope[0] if scope else self.library.regulations[0]
-                count = len(reg.articles)
-                name = f"《{reg.short_zh}》" if self.library.multiple else "本条例"
-                body += (f"{name}没有{zh}，共{to_chinese(count)}条。" if lang == "zh" else
-                         f" There is no {en}: the "
-                         f"{reg.short_en if self.library.multiple else 'Regulations'} have "
-                         f"{count} articles.")
+                name = (self.prompts.phrase("named_regulation", lang, title=reg.short_zh
+                                            if lang == "zh" else reg.short_en)
+                        if self.library.multiple else self.prompts.phrase("this_regulation", lang))
+                body = self.prompts.phrase("missing_article", lang, refusal=body, regulation=name,
+                                           label=label,
+                                           count=self._count(len(reg.articles), lang))
         related = tuple(
             citation(self.library, h.regulation, h.article,
                      h.paragraphs[0].number if h.paragraphs else None)

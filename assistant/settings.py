@@ -50,7 +50,8 @@ class Settings(BaseSettings):
     )
     prompts_dir: Path = Field(
         default=PROJECT_ROOT / "prompts",
-        description="LLM prompts and the fixed phrases of answers (refusal, lead line).",
+        description="LLM prompts, the wording of answers and verdicts (phrases.json) and the "
+        "words of the page, /v1 and MCP (interface.json).",
     )
     answer_k: int = Field(
         default=5, ge=1, le=20,

@@ -1,17 +1,28 @@
 """Prompt files and fixed phrases, loaded and checked once at start-up.
 
-``prompts/`` holds the LLM prompts (``answer``, ``condense`` and ``check``, each
-``.zh.txt`` and ``.en.txt``) and ``phrases.json``: the refusal
-phrase and the few framing phrases of answers, one per language, defined
-once and used by the answerers, the parser of LLM output and the eval.
-A placeholder a file may not use is an error naming the file.
+``prompts/`` holds every sentence a user reads that the code does not take
+from the law itself:
+
+- the LLM prompts (``answer``, ``condense`` and ``check``, each ``.zh.txt`` and
+  ``.en.txt``);
+- ``phrases.json``: the wording of answers and verdicts, one phrase per
+  language (the refusal, lead lines, the "no such article" sentences, the
+  check's explanations), defined once and used by the answerers, the parser of
+  LLM output, the checker and the eval;
+- ``interface.json``: the words of the surfaces as they are shown (the page's
+  labels, messages and cards, Chinese and English side by side; the headings of
+  /v1 replies; the MCP server's instructions and tool descriptions).
+
+Error messages and their hints are not here: they are English diagnostics that
+live with the condition they name (``errors.py``). A missing entry, or a
+placeholder an entry may not use, is an error naming the file.
 """
 
 from __future__ import annotations
 
 import json
 import string
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import TiaoliError
@@ -30,7 +41,48 @@ _PHRASES = {
     # Used when several regulations are loaded (labels then carry the title).
     "lead_titled": {"label"}, "refusal_library": set(),
     "ambiguous": {"label", "titles", "example"},
+    # A reference to an article that does not exist, after the refusal phrase.
+    "missing_article": {"refusal", "regulation", "label", "count"},
+    "missing_everywhere": {"refusal", "label", "count"},
+    "this_regulation": set(), "named_regulation": {"title"}, "listed_regulation": {"title"},
+    "list_separator": set(),
+    # The checker's explanations, and the names of the elements a statement changed.
+    "check_not_stated": {"reason"}, "check_not_stated_library": {"reason"},
+    "check_partly": {"label", "elements"}, "check_supported": {"label", "segment"},
+    "element_actor": set(), "element_modality": set(), "element_scope": set(),
+    "element_list": set(),
 }
+
+# interface.json: each section's entries and the placeholders each may use. Entries
+# not named in _FILLED take none; "examples" is a list of example questions.
+_INTERFACE_KEYS = {
+    "page": """header lang_auto lang_zh lang_en examples tab_ask conversation
+        question_placeholder send clear answer_language all_regulations regulation
+        examples_label feedback_placeholder helpful wrong empty_question no_answer_yet
+        cards_which_title cards_which_note cards_related_title cards_refused_note
+        cards_refused_note_library cards_cited_title copy official_chinese english_rendering
+        tab_regulation go_to_article go tab_compare compare_intro article_or_paragraph
+        compare_button candidate flag_omission flag_addition compare_clean col_official
+        col_ours col_candidate col_similarity col_flags tab_check check_intro statement
+        statement_placeholder check_button verdict_supported verdict_partly_supported
+        verdict_not_stated tab_glossary find_term col_zh col_en col_note""".split(),
+    "v1": ["sources", "related"],
+    "mcp": ["instructions", "check_statement", "glossary_lookup"],
+}
+_FILLED = {
+    "page": {"title": {"subtitle"}, "subtitle_library": {"count"},
+             "subtitle": {"title_zh", "title_en"}, "feedback_recorded": {"ident"},
+             "mode": {"mode"}, "searched": {"searched"},
+             "no_such_article": {"count", "first", "last"},
+             "no_such_article_titled": {"title_zh", "title_en", "count", "first", "last"},
+             "flag_term": {"terms"}, "flag_number": {"numbers"},
+             "compare_flagged": {"count"}, "also": {"variants"}},
+    "v1": {},
+    "mcp": {"several": {"listing"}, "search_regulation": {"several"},
+            "get_article": {"count", "several"}, "ask": {"several"},
+            "compare_rendering": {"several"}},
+}
+_LISTS = {("page", "examples")}
 
 
 class PromptError(TiaoliError):
@@ -60,6 +112,8 @@ class Prompts:
 
     templates: dict[str, dict[str, str]]  # name -> lang -> text
     phrases: dict[str, dict[str, str]]  # name -> lang -> text
+    # interface.json: section -> entry -> text (or, for "examples", a list of texts)
+    interface: dict[str, dict[str, str | list[str]]] = field(default_factory=dict)
 
     def phrase(self, name: str, lang: str, **values: str) -> str:
         """A fixed phrase in ``lang``, its placeholders filled."""
@@ -73,6 +127,18 @@ class Prompts:
         """The one refusal phrase of ``lang``."""
         return self.phrases["refusal"][lang]
 
+    def text(self, section: str, name: str, **values: object) -> str:
+        """An entry of interface.json (``page``, ``v1`` or ``mcp``), placeholders filled."""
+        entry = self.interface[section][name]
+        if not isinstance(entry, str):
+            raise TypeError(f"interface.json {section}.{name} is a list: use texts()")
+        return entry.format(**values)
+
+    def texts(self, section: str, name: str) -> list[str]:
+        """An entry of interface.json that is a list (the page's example questions)."""
+        entry = self.interface[section][name]
+        return [entry] if isinstance(entry, str) else list(entry)
+
 
 def load_prompts(folder: Path) -> Prompts:
     """Read and check ``prompts/``; raises PromptError naming the file at fault."""
@@ -85,12 +151,7 @@ def load_prompts(folder: Path) -> Prompts:
                 raise PromptError(f"{path}: no such prompt file")
             templates[name][lang] = _check(path.read_text(encoding="utf-8"), allowed, str(path))
     path = folder / "phrases.json"
-    try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise PromptError(f"{path}: no such file") from None
-    except json.JSONDecodeError as exc:
-        raise PromptError(f"{path} line {exc.lineno}: not valid JSON ({exc.msg})") from None
+    raw = _read_json(path)
     phrases: dict[str, dict[str, str]] = {}
     for name, allowed in _PHRASES.items():
         entry = raw.get(name)
@@ -98,4 +159,45 @@ def load_prompts(folder: Path) -> Prompts:
             raise PromptError(f"{path}: {name!r} needs a zh and an en phrase")
         phrases[name] = {lang: _check(entry[lang], allowed, f"{path} ({name}.{lang})")
                          for lang in LANGS}
-    return Prompts(templates, phrases)
+    return Prompts(templates, phrases, _load_interface(folder / "interface.json"))
+
+
+def _read_json(path: Path) -> dict[str, object]:
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise PromptError(f"{path}: no such file") from None
+    except json.JSONDecodeError as exc:
+        raise PromptError(f"{path} line {exc.lineno}: not valid JSON ({exc.msg})") from None
+    if not isinstance(raw, dict):
+        raise PromptError(f"{path}: not a JSON object")
+    return raw
+
+
+def _load_interface(path: Path) -> dict[str, dict[str, str | list[str]]]:
+    """Read and check interface.json: every entry present, no placeholder it may not use."""
+    raw = _read_json(path)
+    out: dict[str, dict[str, str | list[str]]] = {}
+    for section, plain in _INTERFACE_KEYS.items():
+        entries = raw.get(section)
+        if not isinstance(entries, dict):
+            raise PromptError(f"{path}: no {section!r} section")
+        allowed = {**{name: set[str]() for name in plain}, **_FILLED[section]}
+        unknown = sorted(set(entries) - set(allowed) - {"_comment"})
+        if unknown:
+            raise PromptError(f"{path}: unknown {section} entries {unknown}; the code uses "
+                              f"{sorted(allowed)}")
+        out[section] = {}
+        for name, fields in allowed.items():
+            value = entries.get(name)
+            where = f"{path} ({section}.{name})"
+            if (section, name) in _LISTS:
+                if not (isinstance(value, list) and value
+                        and all(isinstance(v, str) and v for v in value)):
+                    raise PromptError(f"{where}: needs a list of texts")
+                out[section][name] = [_check(v, fields, where) for v in value]
+            elif not isinstance(value, str) or not value:
+                raise PromptError(f"{where}: missing or empty")
+            else:
+                out[section][name] = _check(value, fields, where)
+    return out

@@ -105,11 +105,9 @@ class Checker:
         reason = (a.judge.judge(text, vector, hits, a.retriever.scope(text))
                   or self._figures(text, lang))
         if reason is not None or not hits:
-            said = (_say(lang, "已载入的法规均没有相关规定",
-                         "None of the loaded regulations addresses this")
-                    if a.library.multiple else
-                    _say(lang, "本条例没有相关规定", "The Regulations do not address this"))
-            return CheckResult(statement, lang, "not_stated", [], f"{said} ({reason}).")
+            said = a.prompts.phrase("check_not_stated_library" if a.library.multiple
+                                    else "check_not_stated", lang, reason=str(reason))
+            return CheckResult(statement, lang, "not_stated", [], said)
         if a.llm is not None:
             try:
                 verdict, reply = a.llm.judge_statement(text, hits, lang)
@@ -131,16 +129,13 @@ class Checker:
         cite = citation(a.library, reg, article, paragraph)
         provision = (cite.zh if lang == "zh" else cite.en) or cite.zh
         differences = self._differences(text, lang, provision, segment, before)
+        label = cite.label.split(" | ")[0 if lang == "zh" else 1]
         if differences:
-            what = ", ".join(differences)
-            zh_label = cite.label.split(" | ")[0]
-            return CheckResult(statement, lang, "partly_supported", [cite], _say(
-                lang, f"{zh_label}有相关规定，但表述在以下方面与条文不同：{what}。",
-                f"{cite.label.split(' | ')[1]} addresses this, but the statement differs "
-                f"from it in: {what}."), differences)
-        return CheckResult(statement, lang, "supported", [cite], _say(
-            lang, f"{cite.label.split(' | ')[0]}规定：{segment}",
-            f"{cite.label.split(' | ')[1]} provides: {segment}"))
+            return CheckResult(statement, lang, "partly_supported", [cite], a.prompts.phrase(
+                "check_partly", lang, label=label, elements=", ".join(differences)),
+                differences)
+        return CheckResult(statement, lang, "supported", [cite], a.prompts.phrase(
+            "check_supported", lang, label=label, segment=segment))
 
     def _figures(self, text: str, lang: Lang) -> str | None:
         """A reason when the statement asserts a figure and the regulation sets none."""
@@ -184,7 +179,7 @@ class Checker:
                      before: str) -> list[str]:
         out = []
         if self.actors(text, lang) - self.actors(provision, lang):
-            out.append(_say(lang, "主体", "actor"))
+            out.append(self._element("actor", lang))
         said = self.modality(text, lang)
         # A clause is read with the clauses governing it: in 应当…，鼓励采用… the
         # government's duty is 应当 and what it encourages is not a duty.
@@ -193,14 +188,18 @@ class Checker:
                 "encouragement" in wrote and "encouragement" not in said))) or (
                 "permission" in said and "obligation" not in said
                 and wrote == {"obligation"}):
-            out.append(_say(lang, "义务程度", "modality"))
+            out.append(self._element("modality", lang))
         scope = self.terms["scope"][lang]
         if set(_find(text, scope, lang)) - set(_find(provision, scope, lang)):
-            out.append(_say(lang, "范围", "scope"))
+            out.append(self._element("scope", lang))
         if self._extra_items(text, lang, provision) or self._missing_from_list(
                 text, lang, provision):
-            out.append(_say(lang, "列举事项", "list"))
+            out.append(self._element("list", lang))
         return out
+
+    def _element(self, element: str, lang: Lang) -> str:
+        """The name of a statement's element (actor, modality, scope, list) in ``lang``."""
+        return self.assistant.prompts.phrase(f"element_{element}", lang)
 
     def _missing_from_list(self, text: str, lang: Lang, provision: str) -> list[str]:
         """Items of an enumeration in the statement that the provision does not name."""
@@ -253,6 +252,3 @@ def _segments(text: str, lang: Lang) -> list[tuple[str, str]]:
             out.append((part, " ".join(parts[:i])))
     return out
 
-
-def _say(lang: Lang, zh: str, en: str) -> str:
-    return zh if lang == "zh" else en

@@ -131,7 +131,7 @@ def glossary(obj: Context, term: str | None, as_json: bool) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    table = Table("中文", "English", "Note", show_lines=False, expand=False)
+    table = Table("Chinese", "English", "Note", show_lines=False, expand=False)
     for t in terms:
         english = t.en + (f"\n[dim](also: {'; '.join(t.variants)})[/dim]" if t.variants else "")
         table.add_row(t.zh, english, t.note)

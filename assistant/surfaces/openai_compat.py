@@ -22,6 +22,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, StreamingResponse
 
 from ..answer.conversation import Turn
+from ..answer.prompts import Prompts
 from ..answer.values import Answer
 from ..app import Assistant
 from ..errors import TiaoliError
@@ -45,13 +46,12 @@ def _text(content: Any) -> str:
     return ""
 
 
-def markdown(answer: Answer) -> str:
+def markdown(answer: Answer, prompts: Prompts) -> str:
     """The answer with a Markdown section listing its sources (or related provisions)."""
     items = answer.related if answer.refused else answer.citations
     if not items:
         return answer.answer
-    title = ("相关条文 Related provisions (not an answer)" if answer.refused
-             else "依据 Sources")
+    title = prompts.text("v1", "related" if answer.refused else "sources")
     lines = [answer.answer, "", "---", f"**{title}**", ""]
     for c in items:
         lines.append(f"- **{c.label}**  \n  {c.zh}" + (f"  \n  {c.en}" if c.en else ""))
@@ -101,7 +101,8 @@ def add_openai_routes(app: FastAPI, assistant: Assistant) -> None:
             return JSONResponse({
                 "id": ident, "object": "chat.completion", "created": created, "model": model,
                 "choices": [{"index": 0, "finish_reason": "stop",
-                             "message": {"role": "assistant", "content": markdown(answer)}}],
+                             "message": {"role": "assistant",
+                                         "content": markdown(answer, assistant.prompts)}}],
                 "usage": {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0},
                 "tiaoli": answer.to_json()})
         return StreamingResponse(
@@ -146,7 +147,7 @@ def _stream(assistant: Assistant, question: str, history: list[Turn], use_llm: b
         yield "data: [DONE]\n\n"
         return
     assert answer is not None  # stream() always ends with the Answer
-    full = markdown(answer)
+    full = markdown(answer, assistant.prompts)
     # What streamed was the answer as it was made; a fallback or refusal may
     # replace it, so the rest of the final text follows in one piece.
     rest = full[len(sent):] if full.startswith(sent) else "\n\n" + full

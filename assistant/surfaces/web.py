@@ -34,16 +34,7 @@ from ..text.references import parse_reference
 from .api import create_api
 from .feedback import FeedbackStore
 
-LANG_CHOICES = {"自动 Auto": None, "中文": "zh", "English": "en"}
 ALL_REGULATIONS = "*"  # the ask tab's choice meaning every loaded regulation
-EXAMPLES = [
-    "企业能不能自己搞职业技能等级认定？",
-    "可以通过哪些方式给制造业企业供地？",
-    "第十七条第二款是什么？",
-    "Can we lease industrial land instead of buying it?",
-    "What financing tools does the regulation support?",
-    "What is the minimum wage?",
-]
 # Gradio runs at most this many chat events at once. An extractive answer takes
 # tens of milliseconds of CPU and the embedder serialises its own calls, so
 # more would only queue inside the process; fewer would make one user's long
@@ -95,6 +86,10 @@ class ChatPage:
     def __init__(self, assistant: Assistant) -> None:
         self.assistant = assistant
         self.library = assistant.library
+        self.words = assistant.prompts
+        # The answer-language choices, as labelled on the page.
+        self.lang_choices: dict[str, Lang | None] = {
+            self.t("lang_auto"): None, self.t("lang_zh"): "zh", self.t("lang_en"): "en"}
         try:
             self.regulation = assistant.regulation
         except TiaoliError:  # several loaded, none chosen: the page starts on the first
@@ -105,6 +100,10 @@ class ChatPage:
                            self.library.glossaries.get(r.id, ()), assistant.extractive.pos)
             for r in self.library.regulations}
         self.checker = Checker(assistant)
+
+    def t(self, name: str, **values: object) -> str:
+        """The page's words for ``name`` (prompts/interface.json), placeholders filled."""
+        return self.words.text("page", name, **values)
 
     def _reg(self, reg_id: str | None) -> Regulation:
         """The regulation a choice names (the page's default when none)."""
@@ -122,7 +121,7 @@ class ChatPage:
         """Stream an answer into the chat; then show its provisions as cards."""
         history = list(history or [])
         if not (message or "").strip():
-            raise gr.Error("请输入问题 · Please type a question.")
+            raise gr.Error(self.t("empty_question"))
         turns = [Turn(m["role"], _text(m["content"])) for m in history
                  if m.get("role") in ("user", "assistant")]
         history.append({"role": "user", "content": message})
@@ -130,7 +129,7 @@ class ChatPage:
         text = ""
         try:
             within = None if reg_choice in (None, "", ALL_REGULATIONS) else reg_choice
-            for piece in self.assistant.stream(message, lang=LANG_CHOICES.get(lang_choice),
+            for piece in self.assistant.stream(message, lang=self.lang_choices.get(lang_choice),
                                                history=turns, regulation=within):
                 if isinstance(piece, Answer):
                     history[-1]["content"] = piece.answer
@@ -146,7 +145,7 @@ class ChatPage:
     def feedback(self, rating: str, comment: str, last: dict[str, Any] | None) -> str:
         """Store a rating of the last answer; only then is anything kept."""
         if not last:
-            raise gr.Error("请先提问 · Ask a question first; feedback is about an answer.")
+            raise gr.Error(self.t("no_answer_yet"))
         try:
             ident = FeedbackStore(self.assistant.settings.home).add(
                 rating=rating, question=last["question"], answer=last["answer"],
@@ -154,13 +153,12 @@ class ChatPage:
                 mode=last["mode"], index_version=self.assistant.index_version)
         except TiaoliError as exc:
             raise gr.Error(exc.message) from None
-        return f"谢谢，已记录反馈 #{ident} · Thank you, feedback #{ident} recorded."
+        return self.t("feedback_recorded", ident=ident)
 
-    @staticmethod
-    def _mode(answer: Answer) -> str:
-        extra = f" · searched: {answer.searched}" if answer.searched else ""
-        return f'<span class="mode-badge">模式 Mode: {html.escape(answer.mode)}</span>' + \
-            html.escape(extra)
+    def _mode(self, answer: Answer) -> str:
+        extra = self.t("searched", searched=answer.searched) if answer.searched else ""
+        return (f'<span class="mode-badge">{html.escape(self.t("mode", mode=answer.mode))}'
+                f'</span>{html.escape(extra)}')
 
     def cards(self, answer: Answer) -> str:
         """The cited (or, under a refusal, related) provisions, zh and en side by side."""
@@ -168,19 +166,15 @@ class ChatPage:
         if not items:
             return ""
         if answer.choices:
-            head = ('<div class="cards-title">请选择法规 Which regulation?</div>'
-                    '<div class="cards-refused">多部法规有此条，请在问题中写明法规名称。 '
-                    'More than one regulation has this article; name the one you mean.</div>')
+            title, note = "cards_which_title", "cards_which_note"
         elif answer.refused:
-            which = ("已载入的法规均未对此作出规定" if self.library.multiple
-                     else "本条例未对此作出规定")
-            whose = ("None of the loaded regulations addresses this" if self.library.multiple
-                     else "The Regulations do not address this")
-            head = ('<div class="cards-title">相关条文 Related provisions</div>'
-                    f'<div class="cards-refused">{which}；以下条文仅供参考。 '
-                    f'{whose}; these are the closest provisions.</div>')
+            title = "cards_related_title"
+            note = ("cards_refused_note_library" if self.library.multiple
+                    else "cards_refused_note")
         else:
-            head = '<div class="cards-title">依据 Provisions cited</div>'
+            title, note = "cards_cited_title", ""
+        head = f'<div class="cards-title">{html.escape(self.t(title))}</div>' + (
+            f'<div class="cards-refused">{html.escape(self.t(note))}</div>' if note else "")
         q_tokens = {lang: self.assistant.extractive.question_tokens(
             answer.searched or answer.question, lang) for lang in ("zh", "en")}
         body = "".join(self._card(c, answer, q_tokens) for c in items)
@@ -205,10 +199,13 @@ class ChatPage:
         return (
             f'<article class="card" id="{anchor}">'
             f'<header><span class="label">{html.escape(c.label)}</span>'
-            f'<button class="copy" type="button" data-copy="{copy}">复制 Copy</button></header>'
+            f'<button class="copy" type="button" data-copy="{copy}">'
+            f'{html.escape(self.t("copy"))}</button></header>'
             f'<div class="sides"><div class="zh" lang="zh-CN"><span class="lang-tag">'
-            f'官方中文 Official Chinese</span>{_highlight(c.zh, "zh", marked["zh"])}</div>'
-            f'<div class="en" lang="en"><span class="lang-tag">English rendering</span>'
+            f'{html.escape(self.t("official_chinese"))}</span>'
+            f'{_highlight(c.zh, "zh", marked["zh"])}</div>'
+            f'<div class="en" lang="en"><span class="lang-tag">'
+            f'{html.escape(self.t("english_rendering"))}</span>'
             f'{_highlight(c.en or "", "en", marked["en"])}</div></div></article>')
 
     def _matched(self, text: str, lang: Lang, answer: Answer, q_tokens: set[str]) -> set[str]:
@@ -257,10 +254,11 @@ class ChatPage:
         n = int(number)
         count = len(reg.articles)
         if not any(a.number == n for a in reg.articles):
-            name = f"《{reg.short_zh}》" if self.library.multiple else "本条例"
-            whose = f"The {reg.short_en} has" if self.library.multiple else "The Regulations have"
-            raise gr.Error(f"{name}共{count}条 · {whose} {count} articles "
-                           f"({reg.articles[0].number} to {reg.articles[-1].number}).")
+            span = {"count": count, "first": reg.articles[0].number,
+                    "last": reg.articles[-1].number}
+            raise gr.Error(self.t("no_such_article_titled", title_zh=reg.short_zh,
+                                  title_en=reg.short_en, **span) if self.library.multiple
+                           else self.t("no_such_article", **span))
         return self._article_html(reg.article(n), reg, focus=True)
 
     def show_regulation(self, reg_id: str | None) -> tuple[str, Any, str]:
@@ -304,15 +302,15 @@ class ChatPage:
         for a in report.alignments:
             flags = []
             if any(z in a.zh for z in omitted):
-                flags.append(("omission", "可能遗漏 possible omission"))
+                flags.append(("omission", self.t("flag_omission")))
             terms = [t for t in report.terms if t["zh"] in a.zh and t["sentence"] == a.candidate]
             if terms:
-                flags.append(("term", "术语 term: " + "; ".join(
-                    f"{t['zh']} → {t['expected']}" for t in terms)))
+                flags.append(("term", self.t("flag_term", terms="; ".join(
+                    f"{t['zh']} → {t['expected']}" for t in terms))))
             if a.zh in number_zh:
-                flags.append(("number", "数字/列举 numbers or list: " + "; ".join(
+                flags.append(("number", self.t("flag_number", numbers="; ".join(
                     f"{n['expected']} ≠ {n['candidate']}" for n in report.numbers
-                    if n["zh"] == a.zh)))
+                    if n["zh"] == a.zh))))
             cls = flags[0][0] if flags else "ok"
             note = "<br>".join(html.escape(f) for _, f in flags) or "✓"
             rows.append(
@@ -322,15 +320,16 @@ class ChatPage:
         for extra in report.additions:
             rows.append(f'<tr class="cmp-addition"><td>—</td><td>—</td>'
                         f'<td>{html.escape(extra["candidate"])}</td><td></td>'
-                        f'<td>可能增译 possible addition</td></tr>')
+                        f'<td>{html.escape(self.t("flag_addition"))}</td></tr>')
         count = (len(report.omissions) + len(report.additions) + len(report.terms)
                  + len(report.numbers))
-        verdict = ("未发现问题 Nothing flagged" if report.clean
-                   else f"发现 {count} 处问题 · {count} issue(s) flagged")
+        verdict = (self.t("compare_clean") if report.clean
+                   else self.t("compare_flagged", count=count))
+        columns = "".join(f"<th>{html.escape(self.t(c))}</th>" for c in (
+            "col_official", "col_ours", "col_candidate", "col_similarity", "col_flags"))
         return (f'<div class="cmp-summary cmp-{"clean" if report.clean else "flagged"}">'
-                f"{verdict}</div><table class=\"cmp\"><thead><tr><th>官方中文 Official</th>"
-                "<th>我们的译文 Our rendering</th><th>待比对译文 Candidate</th><th>相似度 Sim.</th>"
-                f"<th>标记 Flags</th></tr></thead><tbody>{''.join(rows)}</tbody></table>")
+                f'{html.escape(verdict)}</div><table class="cmp"><thead><tr>{columns}</tr>'
+                f"</thead><tbody>{''.join(rows)}</tbody></table>")
 
     def check(self, statement: str) -> str:
         """The verdict on a statement, with the provision it rests on as a card."""
@@ -338,14 +337,13 @@ class ChatPage:
             result = self.checker.check(statement or "")
         except TiaoliError as exc:
             raise gr.Error(exc.message + (f" ({exc.hint})" if exc.hint else "")) from None
-        names = {"supported": "符合 Supported", "partly_supported": "部分符合 Partly supported",
-                 "not_stated": "未作规定 Not stated"}
         as_answer = Answer(result.statement, result.lang, result.mode, result.explanation,
                            False, tuple(result.citations))
         q_tokens = {lang: self.assistant.extractive.question_tokens(result.statement, lang)
                     for lang in ("zh", "en")}
         cards = "".join(self._card(c, as_answer, q_tokens) for c in result.citations)
-        return (f'<div class="verdict verdict-{result.verdict}">{names[result.verdict]}</div>'
+        name = self.t(f"verdict_{result.verdict}")
+        return (f'<div class="verdict verdict-{result.verdict}">{html.escape(name)}</div>'
                 f'<p class="explanation">{html.escape(result.explanation)}</p>'
                 f'<div class="cards">{cards}</div>')
 
@@ -353,7 +351,8 @@ class ChatPage:
 
     def glossary_rows(self, query: str | None) -> list[list[str]]:
         """Glossary rows matching ``query`` in either language (all when empty)."""
-        return [[t.zh, t.en + (f" (also: {'; '.join(t.variants)})" if t.variants else ""),
+        return [[t.zh, t.en + (self.t("also", variants="; ".join(t.variants))
+                               if t.variants else ""),
                  t.note] for t in search(self.assistant.glossary, query)]
 
     # ---------------------------------------------------------------- build
@@ -363,83 +362,78 @@ class ChatPage:
         reg = self.regulation
         several = self.library.multiple
         named = [(f"{r.short_zh} · {r.short_en}", r.id) for r in self.library.regulations]
-        subtitle = (f"{len(self.library.regulations)}部法规 · {len(self.library.regulations)} "
-                    "regulations" if several else f"{reg.title_zh} · {reg.title_en or ''}")
-        with gr.Blocks(title=f"Tiaoli 条例 · {subtitle}") as demo:
-            gr.HTML(f'<div class="tiaoli-header"><h1>条例 Tiaoli</h1><p>'
+        t = self.t
+        subtitle = (t("subtitle_library", count=len(self.library.regulations)) if several
+                    else t("subtitle", title_zh=reg.title_zh, title_en=reg.title_en or ""))
+        with gr.Blocks(title=t("title", subtitle=subtitle)) as demo:
+            gr.HTML(f'<div class="tiaoli-header"><h1>{html.escape(t("header"))}</h1><p>'
                     f'{html.escape(subtitle)}</p></div>')
             with gr.Tabs() as tabs:
-                with gr.Tab("问答 Ask", id="ask"):
+                with gr.Tab(t("tab_ask"), id="ask"):
                     with gr.Row(equal_height=False):
                         with gr.Column(scale=5, min_width=320):
-                            chatbot = gr.Chatbot(label="对话 Conversation", height=460,
+                            chatbot = gr.Chatbot(label=t("conversation"), height=460,
                                                  elem_id="chat")
                             question = gr.Textbox(
                                 show_label=False, elem_id="question", lines=1, max_lines=4,
-                                placeholder="用中文或英文提问 · Ask in Chinese or English")
+                                placeholder=t("question_placeholder"))
                             with gr.Row():
-                                send = gr.Button("发送 Send", variant="primary", elem_id="send")
-                                clear = gr.Button("清空 Clear", elem_id="clear")
-                            lang = gr.Radio(list(LANG_CHOICES), value="自动 Auto",
-                                            label="回答语言 Answer language", elem_id="lang")
+                                send = gr.Button(t("send"), variant="primary", elem_id="send")
+                                clear = gr.Button(t("clear"), elem_id="clear")
+                            lang = gr.Radio(list(self.lang_choices), value=t("lang_auto"),
+                                            label=t("answer_language"), elem_id="lang")
                             ask_reg = gr.Dropdown(
-                                [("全部法规 All regulations", ALL_REGULATIONS), *named],
-                                value=ALL_REGULATIONS, label="法规 Regulation",
+                                [(t("all_regulations"), ALL_REGULATIONS), *named],
+                                value=ALL_REGULATIONS, label=t("regulation"),
                                 visible=several, elem_id="ask-regulation")
-                            gr.Examples(EXAMPLES, inputs=question,
-                                        label="示例问题 Example questions")
+                            gr.Examples(self.words.texts("page", "examples"), inputs=question,
+                                        label=t("examples_label"))
                         with gr.Column(scale=5, min_width=320):
                             mode = gr.HTML(elem_id="mode")
                             cards = gr.HTML(elem_id="cards")
                             with gr.Group(elem_id="feedback"):
                                 comment = gr.Textbox(
                                     show_label=False, elem_id="feedback-comment", max_lines=3,
-                                    placeholder="对这个回答的意见（可选） · Comment on this "
-                                                "answer (optional)")
+                                    placeholder=t("feedback_placeholder"))
                                 with gr.Row():
-                                    up = gr.Button("👍 有用 Helpful", size="sm",
+                                    up = gr.Button(t("helpful"), size="sm",
                                                    elem_id="feedback-up")
-                                    down = gr.Button("👎 有误 Wrong", size="sm",
+                                    down = gr.Button(t("wrong"), size="sm",
                                                      elem_id="feedback-down")
                                 thanks = gr.Markdown(elem_id="feedback-status")
-                with gr.Tab("条例全文 Regulation", id="regulation"):
-                    view_reg = gr.Dropdown(named, value=reg.id, label="法规 Regulation",
+                with gr.Tab(t("tab_regulation"), id="regulation"):
+                    view_reg = gr.Dropdown(named, value=reg.id, label=t("regulation"),
                                            visible=several, elem_id="view-regulation")
                     with gr.Row():
-                        number = gr.Number(label="跳转到条 Go to article", minimum=1,
+                        number = gr.Number(label=t("go_to_article"), minimum=1,
                                            maximum=len(reg.articles), precision=0,
                                            elem_id="article-number", scale=3)
-                        go = gr.Button("跳转 Go", elem_id="article-go", scale=1)
+                        go = gr.Button(t("go"), elem_id="article-go", scale=1)
                     article_view = gr.HTML(elem_id="article-view")
                     full_text = gr.HTML(self._full_text[reg.id], elem_id="regulation-text")
-                with gr.Tab("译文比对 Compare", id="compare"):
-                    gr.Markdown("粘贴一条或一款的英文译文，与官方中文逐句对齐比对。 "
-                                "Paste an English rendering of an article (17) or paragraph "
-                                "(17.2); it is aligned sentence by sentence with the official "
-                                "Chinese and checked for omissions, additions, terms, numbers "
-                                "and lists.")
-                    cmp_reg = gr.Dropdown(named, value=reg.id, label="法规 Regulation",
+                with gr.Tab(t("tab_compare"), id="compare"):
+                    gr.Markdown(t("compare_intro"))
+                    cmp_reg = gr.Dropdown(named, value=reg.id, label=t("regulation"),
                                           visible=several, elem_id="compare-regulation")
                     with gr.Row():
-                        cmp_ref = gr.Textbox(label="条款 Article or paragraph", value="17",
+                        cmp_ref = gr.Textbox(label=t("article_or_paragraph"), value="17",
                                              elem_id="compare-ref", scale=1)
-                        cmp_go = gr.Button("比对 Compare", variant="primary",
+                        cmp_go = gr.Button(t("compare_button"), variant="primary",
                                            elem_id="compare-go", scale=1)
-                    cmp_text = gr.Textbox(label="待比对译文 Candidate rendering", lines=8,
+                    cmp_text = gr.Textbox(label=t("candidate"), lines=8,
                                           elem_id="compare-text")
                     cmp_out = gr.HTML(elem_id="compare-result")
-                with gr.Tab("表述核对 Check", id="check"):
-                    gr.Markdown("输入对条例的一句表述，核对条文是否这样规定。 Enter a statement "
-                                "about the Regulations to check it against the provisions.")
-                    chk_text = gr.Textbox(label="表述 Statement", elem_id="check-text",
-                                          placeholder="企业必须参与制定国际标准")
-                    chk_go = gr.Button("核对 Check", variant="primary", elem_id="check-go")
+                with gr.Tab(t("tab_check"), id="check"):
+                    gr.Markdown(t("check_intro"))
+                    chk_text = gr.Textbox(label=t("statement"), elem_id="check-text",
+                                          placeholder=t("statement_placeholder"))
+                    chk_go = gr.Button(t("check_button"), variant="primary", elem_id="check-go")
                     chk_out = gr.HTML(elem_id="check-result")
-                with gr.Tab("术语表 Glossary", id="glossary"):
-                    term = gr.Textbox(label="查找术语 Find a term (中文 or English)",
+                with gr.Tab(t("tab_glossary"), id="glossary"):
+                    term = gr.Textbox(label=t("find_term"),
                                       elem_id="glossary-search")
                     table = gr.Dataframe(value=self.glossary_rows(None),
-                                         headers=["中文", "English", "说明 Note"],
+                                         headers=[t("col_zh"), t("col_en"), t("col_note")],
                                          interactive=False, wrap=True, elem_id="glossary")
             last = gr.State(None)
             outputs = [chatbot, cards, mode, question, last, thanks]

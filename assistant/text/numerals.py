@@ -73,9 +73,17 @@ def to_chinese(n: int) -> str:
 
 
 def label_zh(article: int, paragraph: int | None = None) -> str:
-    """第十七条, or 第十七条第二款 with a paragraph."""
-    label = f"第{to_chinese(article)}条"
-    return label if paragraph is None else f"{label}第{to_chinese(paragraph)}款"
+    """第十七条, or 第十七条第二款 with a paragraph.
+
+    A number Chinese numerals are not written for here (0, or 10000 and over, as a
+    question may name) is written in Arabic digits: 第0条.
+    """
+    label = f"第{_numeral(article)}条"
+    return label if paragraph is None else f"{label}第{_numeral(paragraph)}款"
+
+
+def _numeral(n: int) -> str:
+    return to_chinese(n) if 1 <= n <= 9999 else str(n)
 
 
 def label_en(article: int, paragraph: int | None = None) -> str:
