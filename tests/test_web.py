@@ -173,7 +173,7 @@ def test_page_answers_with_side_by_side_citations(server: str, browser: object, 
     card = page.wait_for_selector("#cards .card", timeout=60_000)
     assert "第九条第一款 | Article 9(1)" in card.inner_text()
     assert "自主开展职业技能等级认定" in page.inner_text("#cards .card .zh")
-    assert "vocational skill level accreditation" in page.inner_text("#cards .card .en")
+    assert "vocational skill level certification" in page.inner_text("#cards .card .en")
     assert page.locator("#cards .card .zh mark").count() >= 1
     assert "根据第九条第一款" in page.inner_text("#chat")
     page.screenshot(path=str(tmp_path / f"zh-{width}.png"), full_page=True)
