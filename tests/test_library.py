@@ -285,8 +285,9 @@ def test_page_takes_the_regulation(two: Assistant) -> None:
     from assistant.surfaces.web import ChatPage
 
     page = ChatPage(two)
-    text, _, _ = page.show_regulation(JH)
+    text, _, _, links = page.show_regulation(JH)
     assert "江海市河道保护条例" in text
+    assert f'href="api/export/docx?regulation={JH}"' in links
     assert "河长制" in text
     article = page.show_article(5, JH)
     assert 'title="river chief system">河长制</abbr>' in article

@@ -12,6 +12,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from assistant.settings import Settings
 from assistant.surfaces.launch import local_server
 
 from .helpers import regulation_dir
@@ -238,6 +239,56 @@ def test_compare_and_check_tabs(server: str, browser: object, tmp_path: Path) ->
     page.close()
 
 
+def test_downloads_from_the_regulation_and_glossary_tabs(server: str, browser: object,
+                                                         tmp_path: Path) -> None:
+    import docx
+    from translate.storage import tbx, tmx, xliff
+
+    page = _open(browser, server)
+    page.get_by_role("tab", name="条例全文 Regulation").click()
+    page.wait_for_selector("#downloads a", timeout=60_000)
+    got = {}
+    for fmt in ("tmx", "xliff", "docx"):
+        with page.expect_download(timeout=60_000) as info:
+            page.click(f"#downloads a[data-format={fmt}]")
+        got[fmt] = Path(info.value.path()).read_bytes()
+        assert info.value.suggested_filename.endswith({"xliff": ".xlf"}.get(fmt, f".{fmt}"))
+    page.screenshot(path=str(tmp_path / "downloads.png"))
+    page.get_by_role("tab", name="术语表 Glossary").click()
+    with page.expect_download(timeout=60_000) as info:
+        page.click("#glossary-downloads a[data-format=tbx]")
+    got["tbx"] = Path(info.value.path()).read_bytes()
+    page.close()
+    assert len(tmx.tmxfile.parsestring(got["tmx"]).units) == 45
+    assert len(xliff.xlifffile.parsestring(got["xliff"]).units) == 45
+    assert len(tbx.tbxfile.parsestring(got["tbx"]).units) >= 80
+    import io
+
+    assert len(docx.Document(io.BytesIO(got["docx"])).tables[0].rows) == 46
+
+
+def test_compare_a_whole_rendering_on_the_page(server: str, browser: object,
+                                               tmp_path: Path) -> None:
+    ours = (regulation_dir(Settings()) / "en.txt").read_text(encoding="utf-8")
+    # Articles 19 and 20 only (the others are then reported missing), 20 with a wrong date:
+    # the page's path end to end, without embedding the whole text in the test.
+    part = ours[ours.index("Article 19 "):].replace("December 1, 2024", "June 1, 2025")
+    page = _open(browser, server)
+    page.get_by_role("tab", name="译文比对 Compare").click()
+    page.click("#compare-all")  # the accordion opens
+    page.fill("#compare-all-text textarea", part)
+    page.click("#compare-all-go")
+    page.wait_for_selector("#compare-all-result table.cmp-all", timeout=180_000)
+    result = page.inner_text("#compare-all-result")
+    assert "19 条有问题 · 19 article(s) flagged" in result
+    assert page.locator("#compare-all-result tr.cmp-omission").count() == 18
+    assert page.locator("#compare-all-result tr.cmp-ok").count() == 1
+    assert page.locator("#compare-all-result tr.cmp-flagged").count() == 1
+    assert "2024-12-01 ≠ 2025-06-01" in page.inner_text("#compare-all-result details")
+    page.screenshot(path=str(tmp_path / "compare-all.png"), full_page=True)
+    page.close()
+
+
 def test_feedback_from_the_page(server: str, browser: object) -> None:
     page = _open(browser, server)
     _ask(page, "第十七条讲什么？")
@@ -263,7 +314,6 @@ def test_feedback_from_the_page(server: str, browser: object) -> None:
 def two_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The server over the bundled regulation and the test corpus's second one."""
     from assistant.app import rebuild_index
-    from assistant.settings import Settings
 
     folder = tmp_path_factory.mktemp("two-server")
     base = Settings()

@@ -11,7 +11,8 @@ from the law itself:
   LLM output, the checker and the eval;
 - ``interface.json``: the words of the surfaces as they are shown (the page's
   labels, messages and cards, Chinese and English side by side; the headings of
-  /v1 replies; the MCP server's instructions and tool descriptions).
+  /v1 replies; the MCP server's instructions and tool descriptions; the column
+  headings of the Word export).
 
 Error messages and their hints are not here: they are English diagnostics that
 live with the condition they name (``errors.py``). A missing entry, or a
@@ -65,9 +66,14 @@ _INTERFACE_KEYS = {
         compare_button candidate flag_omission flag_addition compare_clean col_official
         col_ours col_candidate col_similarity col_flags tab_check check_intro statement
         statement_placeholder check_button verdict_supported verdict_partly_supported
-        verdict_not_stated tab_glossary find_term col_zh col_en col_note""".split(),
+        verdict_not_stated tab_glossary find_term col_zh col_en col_note downloads
+        download_tmx download_xliff download_docx download_json download_tbx
+        compare_all_title compare_all_intro compare_all_text compare_all_button
+        compare_all_clean col_article col_omissions col_additions col_terms col_numbers
+        missing_article inconsistent_title""".split(),
     "v1": ["sources", "related"],
     "mcp": ["instructions", "check_statement", "glossary_lookup"],
+    "export": ["docx_provision", "docx_zh", "docx_en"],
 }
 _FILLED = {
     "page": {"title": {"subtitle"}, "subtitle_library": {"count"},
@@ -76,11 +82,13 @@ _FILLED = {
              "no_such_article": {"count", "first", "last"},
              "no_such_article_titled": {"title_zh", "title_en", "count", "first", "last"},
              "flag_term": {"terms"}, "flag_number": {"numbers"},
-             "compare_flagged": {"count"}, "also": {"variants"}},
+             "compare_flagged": {"count"}, "also": {"variants"},
+             "compare_all_flagged": {"count"}, "extra_articles": {"articles"}},
     "v1": {},
     "mcp": {"several": {"listing"}, "search_regulation": {"several"},
             "get_article": {"count", "several"}, "ask": {"several"},
             "compare_rendering": {"several"}},
+    "export": {},
 }
 _LISTS = {("page", "examples")}
 

@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 
 from ..answer.extractive import en_enumerations, zh_enumerations
+from ..app import Assistant
 from ..errors import UsageError
 from ..search.embeddings import TiaoliEmbeddings
 from ..search.sparse import Tokenizers
@@ -93,6 +94,14 @@ class _Cached:
     def __init__(self, embeddings: TiaoliEmbeddings) -> None:
         self.embeddings = embeddings
         self.vectors: dict[str, np.ndarray] = {}
+
+    def prime(self, *sides: Sequence[str]) -> None:
+        """Embed, in one batch, every text ``align`` may ask for on these sides: each
+        sentence and each pair of neighbours joined as the alignment joins them."""
+        texts = []
+        for side, sep in zip(sides, ("", " ", " "), strict=False):
+            texts += list(side) + [side[i] + sep + side[i + 1] for i in range(len(side) - 1)]
+        self.encode(texts)
 
     def encode(self, texts: list[str], *, query: bool = False) -> np.ndarray:
         missing = [t for t in dict.fromkeys(texts) if t not in self.vectors]
@@ -194,7 +203,7 @@ class Comparer:
         """The candidate text for one article: the text itself, or its block in a file
         shaped like our rendering (``Article N …`` blocks)."""
         if re.search(r"(?m)^Article \d+\s", text):
-            blocks = _article_blocks(text)
+            blocks = article_blocks(text)
             if article not in blocks:
                 raise UsageError(f"the candidate file has no Article {article}",
                                  f"it covers Articles {', '.join(map(str, sorted(blocks)))}")
@@ -222,6 +231,7 @@ class Comparer:
         cand = _sentences(" ".join(self.candidate_for(article, paragraph, candidate).split()),
                           "en")
         report = Comparison(article, paragraph)
+        self.embeddings.prime(zh, ours, cand)
         reference = {i: " ".join(ours[j] for j in es)
                      for zs, es, _ in align(zh, ours, self.embeddings) for i in zs[:1]}
         for zs, es, s in align(zh, cand, self.embeddings):
@@ -278,6 +288,14 @@ class Comparer:
                                        "candidate": f"a list of {got} items"})
 
 
+def comparer_for(assistant: Assistant, regulation: Regulation) -> Comparer:
+    """The Comparer of one loaded regulation, with the assistant's embedder, tokenizers,
+    the regulation's own glossary and the shared part-of-speech tagger."""
+    return Comparer(regulation, assistant.embeddings, assistant.retriever.tokenizers,
+                    assistant.library.glossaries.get(regulation.id, ()),
+                    assistant.extractive.pos)
+
+
 def _sentences(text: str, lang: str) -> list[str]:
     """Whole sentences: at 。！？ (zh), or at a full stop before a capital or the end (en)."""
     parts = (re.split(r"(?<=[。！？])", text) if lang == "zh"
@@ -290,7 +308,7 @@ def _contains(words: list[str], seq: list[str]) -> bool:
     return any(words[i:i + n] == seq for i in range(len(words) - n + 1))
 
 
-def _article_blocks(text: str) -> dict[int, list[str]]:
+def article_blocks(text: str) -> dict[int, list[str]]:
     """Article number -> paragraphs, from text shaped like our rendering.
 
     Blocks are separated by blank lines; a block starting "Article N " opens an

@@ -1,7 +1,8 @@
 """The JSON API (FastAPI), served beside the chat page.
 
 ``POST /api/ask``, ``GET /api/articles/{n}``, ``GET /api/search``,
-``GET /api/regulations``, ``POST /api/feedback``, ``GET /healthz``, and the
+``GET /api/regulations``, ``GET /api/export/{format}``, ``POST /api/feedback``,
+``GET /healthz``, and the
 OpenAI-compatible ``/v1`` routes (openai_compat.py); described by OpenAPI at
 ``/openapi.json`` (``/docs``). User errors are 4xx with
 ``{"error": "…", "hint": "…"}``, never a 500.
@@ -13,7 +14,7 @@ from typing import Any, Literal
 
 from fastapi import FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -21,6 +22,7 @@ from .. import __version__
 from ..answer.conversation import Turn
 from ..app import Assistant
 from ..errors import TiaoliError, UnknownArticleError
+from ..review.exports import FORMATS, export, file_name
 from ..search.retrieval import hit_json
 from ..text.corpus import article_json
 from .feedback import FeedbackStore
@@ -170,6 +172,23 @@ def create_api(assistant: Assistant) -> FastAPI:
         reg = library.choose(regulation or assistant.settings.regulation)
         return ({"regulation": reg.id} if library.multiple else {}) | article_json(
             reg.article(number))
+
+    exported: dict[tuple[str, str], bytes] = {}  # the texts do not change while serving
+
+    @app.get("/api/export/{fmt}", responses=errors, tags=["regulation"],
+             response_class=Response)
+    def export_file(fmt: Literal["json", "tmx", "tbx", "xliff", "docx"],
+                    regulation: str | None = which) -> Response:
+        """The regulation as a file: `json` (as `tiaoli export --json`), `tmx` (a
+        translation memory), `xliff` (the Chinese to translate), `docx` (the side-by-side
+        text as a Word table); `tbx` is its glossary as a term base."""
+        reg = library.choose(regulation or assistant.settings.regulation)
+        key = (reg.id, fmt)
+        if key not in exported:
+            exported[key] = export(reg, library.glossaries.get(reg.id, ()), fmt,
+                                   assistant.prompts)
+        return Response(exported[key], media_type=FORMATS[fmt][1], headers={
+            "Content-Disposition": f'attachment; filename="{file_name(reg, fmt)}"'})
 
     @app.get("/api/search", responses=errors, tags=["answers"])
     def search(q: str = Query(description="The question or words to find."),

@@ -19,7 +19,6 @@ from ..text.corpus import (
     Article,
     article_json,
     paragraph_json,
-    regulation_json,
 )
 from ..text.glossary import search
 from ..text.library import load_library
@@ -105,13 +104,42 @@ def _only(para: dict[str, Any], lang: str) -> dict[str, Any]:
 
 
 @cli.command()
-@click.option("--json", "as_json", is_flag=True, default=True,
-              help="Print the whole regulation as JSON (the only format; kept for clarity).")
+@click.option("--format", "fmt", type=click.Choice(["json", "tmx", "tbx", "xliff", "docx"]),
+              default="json", show_default=True,
+              help="json: the whole regulation (DESIGN.md's shape); tmx: a translation memory, "
+                   "one unit per paragraph; tbx: the glossary as a term base; xliff: the "
+                   "Chinese to translate, targets empty; docx: the side-by-side text as a Word "
+                   "table.")
+@click.option("--json", "as_json", is_flag=True,
+              help="The same as --format json (kept for scripts that pass it).")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True, path_type=Path),
+              default=None, help="Write to this file instead of standard output.")
 @regulation_option
 @click.pass_obj
-def export(obj: Context, as_json: bool) -> None:
-    """Print the whole regulation as JSON: titles, dates, articles, paragraphs in zh and en."""
-    echo_json(regulation_json(obj.regulation))
+def export(obj: Context, fmt: str, as_json: bool, output: Path | None) -> None:
+    """Export the regulation: JSON (titles, dates, articles, paragraphs in zh and en), or
+    the formats translators' tools and officials read (TMX, TBX, XLIFF, Word)."""
+    from ..answer.prompts import load_prompts
+    from ..review.exports import BINARY
+    from ..review.exports import export as export_as
+
+    if as_json and fmt != "json":
+        raise UsageError(f"--json and --format {fmt} ask for two formats", "give one")
+    reg = obj.regulation
+    if output is None and fmt in BINARY and sys.stdout.isatty():
+        raise UsageError(f"{fmt} is a binary file, not for a terminal",
+                         f"pass --output {reg.id}.{fmt}, or redirect standard output")
+    data = export_as(reg, obj.library.glossaries.get(reg.id, ()), fmt,
+                     load_prompts(obj.settings.prompts_dir))
+    if output is None:
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+        return
+    try:
+        output.write_bytes(data)
+    except OSError as exc:
+        raise UsageError(f"cannot write {output}: {exc.strerror or exc}") from None
+    click.echo(f"Wrote {output} ({len(data):,} bytes, {fmt})", err=True)
 
 
 @cli.command()

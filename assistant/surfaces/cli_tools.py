@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -16,38 +17,73 @@ from .cli_context import Context, echo_json, regulation_option
 
 
 @click.command("compare")
-@click.argument("reference")
-@click.argument("candidate", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path))
+@click.argument("reference", metavar="REFERENCE|FILE")
+@click.argument("candidate", metavar="[CANDIDATE]", required=False,
+                type=click.Path(dir_okay=False, allow_dash=True, path_type=Path))
+@click.option("--all", "whole", is_flag=True,
+              help="Compare a whole rendering: FILE (the only argument) is the whole text "
+                   "shaped like en.txt, or an XLIFF or TMX file translated back.")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @regulation_option
 @click.pass_obj
-def compare_cmd(obj: Context, reference: str, candidate: Path, as_json: bool) -> None:
+def compare_cmd(obj: Context, reference: str, candidate: Path | None, whole: bool,
+                as_json: bool) -> None:
     """Compare a candidate English rendering of an article (17) or paragraph (17.2).
 
     CANDIDATE is a file, or - for standard input: the rendering of that article,
     or a file shaped like our rendering (blocks starting "Article N ") from which
     the article is taken. Flags omissions, additions, glossary terms rendered
     otherwise, and numbers, dates and list lengths that differ.
+
+    With --all, `tiaoli compare --all FILE` compares a whole rendering: every
+    article as above, articles missing or added, and glossary terms the
+    rendering renders more than one way across the text.
     """
     from ..app import build_assistant
-    from ..review.compare import Comparer
+    from ..review.compare import comparer_for
 
+    if whole:
+        if candidate is not None:
+            raise UsageError("--all takes one file, the whole rendering",
+                             "tiaoli compare --all FILE")
+        _compare_all(obj, Path(reference), as_json)
+        return
+    if candidate is None:
+        raise UsageError("compare needs an article and a candidate rendering",
+                         "tiaoli compare 17 FILE, or tiaoli compare --all FILE")
     reg, number, para = obj.resolve(reference)
     reg.article(number)
-    try:
-        text = sys.stdin.read() if str(candidate) == "-" else candidate.read_text("utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UsageError(f"cannot read {candidate}: {exc}") from None
+    text = _read_text(candidate)
     assistant = build_assistant(obj.settings)
-    comparer = Comparer(reg, assistant.embeddings, assistant.retriever.tokenizers,
-                        assistant.library.glossaries.get(reg.id, ()), assistant.extractive.pos)
-    report = comparer.compare(number, para, text)
+    report = comparer_for(assistant, reg).compare(number, para, text)
     if as_json:
         echo_json(report.to_json())
         return
     for a in report.alignments:
         click.echo(f"[{a.similarity:.2f}] {a.zh}\n  ours:      {a.reference}\n"
                    f"  candidate: {a.candidate or '(nothing)'}")
+    _echo_flags(report)
+    click.echo("clean: nothing flagged" if report.clean else "flagged: see above")
+
+
+def _read(path: Path) -> bytes:
+    try:
+        if str(path) != "-":
+            return path.read_bytes()
+        stream = sys.stdin
+        return stream.buffer.read() if hasattr(stream, "buffer") else stream.read().encode()
+    except OSError as exc:
+        raise UsageError(f"cannot read {path}: {exc.strerror or exc}") from None
+
+
+def _read_text(path: Path) -> str:
+    try:
+        return _read(path).decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise UsageError(f"cannot read {path}: not UTF-8 text", "save it as UTF-8") from None
+
+
+def _echo_flags(report: Any) -> None:
     for kind, key in (("possible omission", "zh"), ("possible addition", "candidate")):
         for item in getattr(report, "omissions" if key == "zh" else "additions"):
             click.echo(f"{kind}: {item[key]}")
@@ -55,7 +91,44 @@ def compare_cmd(obj: Context, reference: str, candidate: Path, as_json: bool) ->
         click.echo(f"term: {t['zh']} should read \"{t['expected']}\" in: {t['sentence']}")
     for n in report.numbers:
         click.echo(f"number: expected {n['expected']}, found {n['candidate']} ({n['zh']})")
-    click.echo("clean: nothing flagged" if report.clean else "flagged: see above")
+
+
+def _compare_all(obj: Context, path: Path, as_json: bool) -> None:
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    from ..app import build_assistant
+    from ..review.compare import comparer_for
+    from ..review.compare_all import WholeComparer, read_whole
+
+    rendering = read_whole(_read(path))
+    reg = obj.regulation
+    assistant = build_assistant(obj.settings)
+    comparer = WholeComparer(comparer_for(assistant, reg))
+    with Progress("comparing articles", BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task("compare", total=len(reg.articles))
+        report = comparer.compare(rendering,
+                                  lambda done, total: bar.update(task, completed=done))
+    if as_json:
+        echo_json(report.to_json())
+        return
+    for art in report.articles:
+        if art.article in report.missing:
+            click.echo(f"Article {art.article}: missing from the rendering")
+        elif art.clean:
+            click.echo(f"Article {art.article}: clean")
+        else:
+            click.echo(f"Article {art.article}:")
+            _echo_flags(art)
+    for n in report.extra:
+        click.echo(f"Article {n}: not in the official text (possible addition)")
+    for t in report.inconsistent_terms:
+        where = "; ".join(f"\"{r}\" in {', '.join(refs)}" for r, refs in t["where"].items())
+        click.echo(f"term rendered {len(t['renderings'])} ways: {t['zh']}: {where}")
+    click.echo("clean: nothing flagged" if report.clean else
+               f"flagged: {len(report.flagged)} article(s), {len(report.extra)} added, "
+               f"{len(report.inconsistent_terms)} term(s) rendered more than one way")
 
 
 @click.command("check")

@@ -13,7 +13,7 @@ from typing import Any, Literal
 from ..app import Assistant
 from ..errors import TiaoliError
 from ..review.check import Checker
-from ..review.compare import Comparer
+from ..review.compare import Comparer, comparer_for
 from ..search.retrieval import hit_json
 from ..text.corpus import Regulation, article_json
 from ..text.glossary import search
@@ -33,8 +33,7 @@ def build_server(assistant: Assistant) -> Any:
     several = words.text("mcp", "several", listing=library.listing) if library.multiple else ""
 
     def comparer(reg: Regulation) -> Comparer:
-        return Comparer(reg, assistant.embeddings, assistant.retriever.tokenizers,
-                        library.glossaries.get(reg.id, ()), assistant.extractive.pos)
+        return comparer_for(assistant, reg)
 
     def chosen(regulation: str | None) -> Regulation:
         return library.choose(regulation or assistant.settings.regulation)

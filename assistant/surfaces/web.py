@@ -25,13 +25,21 @@ from ..answer.values import Answer, Citation
 from ..app import Assistant
 from ..errors import TiaoliError
 from ..review.check import Checker
-from ..review.compare import Comparer
+from ..review.compare import comparer_for
+from ..review.compare_all import WholeComparer, read_whole
 from ..search.chunking import Lang
 from ..text.corpus import Article, Regulation
 from ..text.glossary import Term, search
 from ..text.numerals import label_en, label_zh
 from ..text.references import parse_reference
 from .api import create_api
+from .desk import (
+    GLOSSARY_DOWNLOADS,
+    REGULATION_DOWNLOADS,
+    compare_all_html,
+    compare_html,
+    downloads_html,
+)
 from .feedback import FeedbackStore
 
 ALL_REGULATIONS = "*"  # the ask tab's choice meaning every loaded regulation
@@ -95,10 +103,7 @@ class ChatPage:
         except TiaoliError:  # several loaded, none chosen: the page starts on the first
             self.regulation = self.library.regulations[0]
         self._full_text = {r.id: self._render_regulation(r) for r in self.library.regulations}
-        self.comparers = {
-            r.id: Comparer(r, assistant.embeddings, assistant.retriever.tokenizers,
-                           self.library.glossaries.get(r.id, ()), assistant.extractive.pos)
-            for r in self.library.regulations}
+        self.comparers = {r.id: comparer_for(assistant, r) for r in self.library.regulations}
         self.checker = Checker(assistant)
 
     def t(self, name: str, **values: object) -> str:
@@ -261,10 +266,12 @@ class ChatPage:
                            else self.t("no_such_article", **span))
         return self._article_html(reg.article(n), reg, focus=True)
 
-    def show_regulation(self, reg_id: str | None) -> tuple[str, Any, str]:
-        """The full text of the chosen regulation, and the jump box reset to its range."""
+    def show_regulation(self, reg_id: str | None) -> tuple[str, Any, str, str]:
+        """The full text of the chosen regulation, the jump box reset to its range, and
+        the links to its exports."""
         reg = self._reg(reg_id)
-        return (self._full_text[reg.id], gr.update(value=None, maximum=len(reg.articles)), "")
+        return (self._full_text[reg.id], gr.update(value=None, maximum=len(reg.articles)), "",
+                downloads_html(self.t, reg.id, REGULATION_DOWNLOADS))
 
     def on_load(self, request: gr.Request) -> tuple[Any, ...]:
         """``/?article=17`` (and ``&regulation=ID``) opens the regulation tab at that article."""
@@ -279,13 +286,14 @@ class ChatPage:
                 wanted = None
         text = self._full_text[reg.id] if wanted else gr.update()
         choice = gr.update(value=reg.id) if wanted else gr.update()
+        links = downloads_html(self.t, reg.id, REGULATION_DOWNLOADS) if wanted else gr.update()
         if raw and raw.strip().isdigit() and any(a.number == int(raw) for a in reg.articles):
             n = int(raw)
             return (gr.Tabs(selected="regulation"), gr.update(value=n),
-                    self.show_article(n, reg.id), choice, text)
+                    self.show_article(n, reg.id), choice, text, links)
         if wanted:
-            return gr.Tabs(selected="regulation"), gr.update(), "", choice, text
-        return gr.Tabs(), gr.update(), "", gr.update(), gr.update()
+            return gr.Tabs(selected="regulation"), gr.update(), "", choice, text, links
+        return gr.Tabs(), gr.update(), "", gr.update(), gr.update(), gr.update()
 
     # ------------------------------------------------------ compare, check
 
@@ -296,40 +304,20 @@ class ChatPage:
             report = self.comparers[self._reg(reg_id).id].compare(number, para, candidate or "")
         except TiaoliError as exc:
             raise gr.Error(exc.message + (f" ({exc.hint})" if exc.hint else "")) from None
-        omitted = {o["zh"] for o in report.omissions}
-        number_zh = {n["zh"] for n in report.numbers}
-        rows = []
-        for a in report.alignments:
-            flags = []
-            if any(z in a.zh for z in omitted):
-                flags.append(("omission", self.t("flag_omission")))
-            terms = [t for t in report.terms if t["zh"] in a.zh and t["sentence"] == a.candidate]
-            if terms:
-                flags.append(("term", self.t("flag_term", terms="; ".join(
-                    f"{t['zh']} → {t['expected']}" for t in terms))))
-            if a.zh in number_zh:
-                flags.append(("number", self.t("flag_number", numbers="; ".join(
-                    f"{n['expected']} ≠ {n['candidate']}" for n in report.numbers
-                    if n["zh"] == a.zh))))
-            cls = flags[0][0] if flags else "ok"
-            note = "<br>".join(html.escape(f) for _, f in flags) or "✓"
-            rows.append(
-                f'<tr class="cmp-{cls}"><td lang="zh-CN">{html.escape(a.zh)}</td>'
-                f'<td>{html.escape(a.reference)}</td><td>{html.escape(a.candidate) or "—"}</td>'
-                f'<td>{a.similarity:.2f}</td><td>{note}</td></tr>')
-        for extra in report.additions:
-            rows.append(f'<tr class="cmp-addition"><td>—</td><td>—</td>'
-                        f'<td>{html.escape(extra["candidate"])}</td><td></td>'
-                        f'<td>{html.escape(self.t("flag_addition"))}</td></tr>')
-        count = (len(report.omissions) + len(report.additions) + len(report.terms)
-                 + len(report.numbers))
-        verdict = (self.t("compare_clean") if report.clean
-                   else self.t("compare_flagged", count=count))
-        columns = "".join(f"<th>{html.escape(self.t(c))}</th>" for c in (
-            "col_official", "col_ours", "col_candidate", "col_similarity", "col_flags"))
-        return (f'<div class="cmp-summary cmp-{"clean" if report.clean else "flagged"}">'
-                f'{html.escape(verdict)}</div><table class="cmp"><thead><tr>{columns}</tr>'
-                f"</thead><tbody>{''.join(rows)}</tbody></table>")
+        return compare_html(self.t, report)
+
+    def compare_all(self, rendering: str, reg_id: str | None = None,
+                    progress: gr.Progress = gr.Progress()) -> str:  # noqa: B008 - Gradio's API
+        """A whole rendering compared article by article, and its terms across the text."""
+        try:
+            reg = self._reg(reg_id)
+            parsed = read_whole((rendering or "").encode("utf-8"))
+            whole = WholeComparer(self.comparers[reg.id])
+            report = whole.compare(parsed, lambda done, total: progress(
+                (done, total), desc=self.t("compare_all_button")))
+        except TiaoliError as exc:
+            raise gr.Error(exc.message + (f" ({exc.hint})" if exc.hint else "")) from None
+        return compare_all_html(self.t, report)
 
     def check(self, statement: str) -> str:
         """The verdict on a statement, with the provision it rests on as a card."""
@@ -409,6 +397,8 @@ class ChatPage:
                                            maximum=len(reg.articles), precision=0,
                                            elem_id="article-number", scale=3)
                         go = gr.Button(t("go"), elem_id="article-go", scale=1)
+                    downloads = gr.HTML(downloads_html(t, reg.id, REGULATION_DOWNLOADS),
+                                        elem_id="downloads")
                     article_view = gr.HTML(elem_id="article-view")
                     full_text = gr.HTML(self._full_text[reg.id], elem_id="regulation-text")
                 with gr.Tab(t("tab_compare"), id="compare"):
@@ -423,6 +413,14 @@ class ChatPage:
                     cmp_text = gr.Textbox(label=t("candidate"), lines=8,
                                           elem_id="compare-text")
                     cmp_out = gr.HTML(elem_id="compare-result")
+                    with gr.Accordion(t("compare_all_title"), open=False,
+                                      elem_id="compare-all"):
+                        gr.Markdown(t("compare_all_intro"))
+                        all_text = gr.Textbox(label=t("compare_all_text"), lines=10,
+                                              max_lines=30, elem_id="compare-all-text")
+                        all_go = gr.Button(t("compare_all_button"), variant="primary",
+                                           elem_id="compare-all-go")
+                        all_out = gr.HTML(elem_id="compare-all-result")
                 with gr.Tab(t("tab_check"), id="check"):
                     gr.Markdown(t("check_intro"))
                     chk_text = gr.Textbox(label=t("statement"), elem_id="check-text",
@@ -432,6 +430,8 @@ class ChatPage:
                 with gr.Tab(t("tab_glossary"), id="glossary"):
                     term = gr.Textbox(label=t("find_term"),
                                       elem_id="glossary-search")
+                    gr.HTML(downloads_html(t, reg.id, GLOSSARY_DOWNLOADS),
+                            elem_id="glossary-downloads")
                     table = gr.Dataframe(value=self.glossary_rows(None),
                                          headers=[t("col_zh"), t("col_en"), t("col_note")],
                                          interactive=False, wrap=True, elem_id="glossary")
@@ -446,13 +446,17 @@ class ChatPage:
             down.click(lambda c, s: self.feedback("down", c, s), [comment, last], thanks)
             go.click(self.show_article, [number, view_reg], article_view)
             number.submit(self.show_article, [number, view_reg], article_view)
-            view_reg.input(self.show_regulation, view_reg, [full_text, number, article_view])
+            view_reg.input(self.show_regulation, view_reg,
+                           [full_text, number, article_view, downloads])
             term.change(self.glossary_rows, term, table)
             cmp_go.click(self.compare, [cmp_ref, cmp_text, cmp_reg], cmp_out,
                          concurrency_limit=CONCURRENCY)
+            all_go.click(self.compare_all, [all_text, cmp_reg], all_out,
+                         concurrency_limit=CONCURRENCY)
             chk_go.click(self.check, chk_text, chk_out, concurrency_limit=CONCURRENCY)
             chk_text.submit(self.check, chk_text, chk_out, concurrency_limit=CONCURRENCY)
-            demo.load(self.on_load, None, [tabs, number, article_view, view_reg, full_text])
+            demo.load(self.on_load, None,
+                      [tabs, number, article_view, view_reg, full_text, downloads])
         return demo  # type: ignore[no-any-return]
 
 

@@ -1,8 +1,10 @@
 """The bilingual glossary: the English our rendering uses for each Chinese term.
 
 ``glossary.json`` in a regulation's folder is a list of
-``{"zh", "en", "variants", "note"}``; ``variants`` are other accepted
-renderings (and inflected forms) a translator may meet.
+``{"zh", "en", "variants", "note"}``, optionally with ``aliases``; ``variants``
+are other accepted renderings (and inflected forms) a translator may meet,
+``aliases`` the Chinese shorthand people write for the term (首台套, 技改),
+which is never our rendering.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ class Term:
     en: str
     variants: tuple[str, ...] = ()
     note: str = ""
+    aliases: tuple[str, ...] = ()
 
     @property
     def english_forms(self) -> tuple[str, ...]:
@@ -36,8 +39,13 @@ class Term:
         return bool(q) and any(q in text.casefold() for text in (self.zh, *self.english_forms))
 
     def to_json(self) -> dict[str, str | list[str]]:
-        """The contract shape: ``{"zh", "en", "note"}`` (variants follow the note)."""
-        return {"zh": self.zh, "en": self.en, "note": self.note, "variants": list(self.variants)}
+        """The contract shape: ``{"zh", "en", "note"}`` (variants follow the note, then
+        aliases when there are any)."""
+        out: dict[str, str | list[str]] = {"zh": self.zh, "en": self.en, "note": self.note,
+                                           "variants": list(self.variants)}
+        if self.aliases:
+            out["aliases"] = list(self.aliases)
+        return out
 
 
 def load_glossary(folder: Path) -> tuple[Term, ...]:
@@ -62,8 +70,13 @@ def load_glossary(folder: Path) -> tuple[Term, ...]:
             raise CorpusError(f"{path}: entry {i} repeats the term {entry['zh']}",
                               "merge the two entries")
         seen.add(entry["zh"])
+        for key in ("variants", "aliases"):
+            value = entry.get(key, [])
+            if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+                raise CorpusError(f"{path}: entry {i} ({entry['zh']}): \"{key}\" must be a "
+                                  "list of non-empty strings", f"write \"{key}\": [\"…\"]")
         terms.append(Term(entry["zh"], entry["en"], tuple(entry.get("variants", ())),
-                          entry.get("note", "")))
+                          entry.get("note", ""), tuple(entry.get("aliases", ()))))
     return tuple(terms)
 
 
