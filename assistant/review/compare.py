@@ -258,7 +258,7 @@ class Comparer:
             if term.zh not in zh:
                 continue
             forms = [self.tokenizers.en(f) for f in term.english_forms]
-            if not any(f and _contains(words, f) for f in forms):
+            if not any(f and contains(words, f) for f in forms):
                 report.terms.append({"zh": term.zh, "expected": term.en, "sentence": candidate})
 
     @staticmethod
@@ -303,7 +303,8 @@ def _sentences(text: str, lang: str) -> list[str]:
     return [p.strip() for p in parts if p.strip()]
 
 
-def _contains(words: list[str], seq: list[str]) -> bool:
+def contains(words: list[str], seq: list[str]) -> bool:
+    """Whether ``seq`` occurs in ``words`` as a contiguous run."""
     n = len(seq)
     return any(words[i:i + n] == seq for i in range(len(words) - n + 1))
 

@@ -21,7 +21,7 @@ from typing import Any
 
 from ..errors import UsageError
 from ..text.glossary import Term
-from .compare import Comparer, Comparison, article_blocks
+from .compare import Comparer, Comparison, article_blocks, contains
 from .exports import read_rendering, rendering_format
 
 #: The longest whole rendering read (ours is ~45,000 characters).
@@ -149,10 +149,10 @@ class WholeComparer:
         tokens = self.tokenizers.en(candidate)
         stems = {form: self.tokenizers.en(form) for form in term.english_forms}
         for form in sorted(stems, key=lambda f: -len(stems[f])):
-            if stems[form] and _contains(tokens, stems[form]):
+            if stems[form] and contains(tokens, stems[form]):
                 # A form inside another ("chain leader system" in "industrial chain leader
                 # system") is the same rendering with a word more: one key for both.
-                inner = min((g for g in stems if stems[g] and _contains(stems[form], stems[g])),
+                inner = min((g for g in stems if stems[g] and contains(stems[form], stems[g])),
                             key=lambda g: len(stems[g]))
                 return tuple(stems[inner]), inner
         replaced = _replacement(ours, candidate, term.english_forms)
@@ -168,11 +168,6 @@ def _stands_alone(term: str, text: str, longer: list[str]) -> bool:
             covered.update(range(m.start(), m.end()))
     return any(not set(range(m.start(), m.end())) <= covered
                for m in re.finditer(re.escape(term), text))
-
-
-def _contains(words: list[str], seq: list[str]) -> bool:
-    n = len(seq)
-    return any(words[i:i + n] == seq for i in range(len(words) - n + 1))
 
 
 def _replacement(ours: str, candidate: str, forms: tuple[str, ...]) -> str:
