@@ -33,6 +33,7 @@ from .text.library import Library, load_library
 from .text.library import corpus_files as library_files
 from .text.numerals import label_en, label_zh, to_chinese
 from .text.references import find_references
+from .text.script import without_surrogates
 
 RELATED_SHOWN = 3
 
@@ -83,6 +84,8 @@ class Assistant:
         more than one gets an answer asking which (``choices``).
         Raises UsageError for an empty question or an unknown ``regulation``.
         """
+        question = without_surrogates(question)
+        history = [Turn(t.role, without_surrogates(t.content)) for t in history]
         text = normalize(question)
         if not text:
             raise UsageError("the question is empty", "ask something, e.g. 第十七条讲什么？")
@@ -93,11 +96,21 @@ class Assistant:
         if len(text) > limit:
             raise UsageError(f"the question is {len(text):,} characters long; the limit is "
                              f"{limit:,}", "ask about one provision or subject at a time")
+        self._check_history(history)
         lang = lang or detect_lang(text)
         if regulation is not None:
             regulation = self.library.choose(regulation).id
         notes: list[str] = []
         searched = self._standalone(text, history, lang, notes, use_llm)
+        if len(searched) > limit:
+            raise UsageError(f"the follow-up, read with the conversation, is {len(searched):,} "
+                             f"characters long; the limit is {limit:,}",
+                             "ask the question in full, or about one subject at a time")
+        window = self.embeddings.window
+        if window and self.embeddings.fit(searched, query=True) != searched:
+            notes.append(f"the question is longer than the embedding model's window of "
+                         f"{window} tokens: its meaning was read from the beginning only, "
+                         "its words from all of it")
         choices = self.retriever.ambiguous(searched, regulation)
         if choices:
             return self._ask_which(question, lang, searched, text, choices)
@@ -137,6 +150,20 @@ class Assistant:
             on_token(body)
         return Answer(question, lang, self.extractive.mode, body, False, tuple(cites), (),
                       tuple(notes), searched if searched != text else None)
+
+    def _check_history(self, history: Sequence[Turn]) -> None:
+        """UsageError when a turn, or the whole conversation, is longer than the settings
+        allow: a follow-up is read with every turn, so this bounds its work."""
+        s = self.settings
+        for n, turn in enumerate(history, start=1):
+            if len(turn.content) > s.max_turn_chars:
+                raise UsageError(f"turn {n} of the conversation is {len(turn.content):,} "
+                                 f"characters long; the limit is {s.max_turn_chars:,}",
+                                 "send the earlier questions and answers as they were")
+        total = sum(len(t.content) for t in history)
+        if total > s.max_history_chars:
+            raise UsageError(f"the conversation is {total:,} characters long; the limit is "
+                             f"{s.max_history_chars:,}", "start a new conversation")
 
     def stream(self, question: str, **kwargs: Any) -> Iterator[str | Answer]:
         """``ask`` as a generator: text pieces as the answer is made, then the Answer.

@@ -66,6 +66,20 @@ class Settings(BaseSettings):
         default=2000, ge=10,
         description="Longer questions are refused with a message, never processed for minutes.",
     )
+    max_turn_chars: int = Field(
+        default=8000, ge=100,
+        description="Longest earlier turn of a conversation (a question or an answer) that "
+        "a follow-up is read with; longer is refused with a message before any work.",
+    )
+    max_history_chars: int = Field(
+        default=40_000, ge=100,
+        description="Longest conversation, all earlier turns together, a follow-up is read "
+        "with; longer is refused with a message before any work.",
+    )
+    max_body_bytes: int = Field(
+        default=1_048_576, ge=1024,
+        description="Largest request body the server reads (HTTP 413 beyond, before parsing).",
+    )
     llm: str | None = Field(
         default=None,
         description="Unset for the offline extractive answerer; 'openai:<model>' (any "

@@ -289,6 +289,14 @@ def test_compare_a_whole_rendering_on_the_page(server: str, browser: object,
     page.close()
 
 
+def test_api_docs_render_offline(server: str, browser: object) -> None:
+    page = browser.new_page()  # type: ignore[attr-defined]
+    page.goto(server + "/docs", wait_until="domcontentloaded")
+    title = page.wait_for_selector(".swagger-ui .info .title", timeout=60_000)
+    assert "Tiaoli API" in title.inner_text()
+    page.close()
+
+
 def test_feedback_from_the_page(server: str, browser: object) -> None:
     page = _open(browser, server)
     _ask(page, "第十七条讲什么？")

@@ -24,6 +24,7 @@ from ..app import Assistant
 from ..errors import UsageError
 from ..search.chunking import Lang
 from ..search.retrieval import Hit, detect_lang, normalize
+from ..text.script import without_surrogates
 
 VERDICTS = ("supported", "partly_supported", "not_stated")
 
@@ -90,6 +91,7 @@ class Checker:
 
     def check(self, statement: str, lang: Lang | None = None) -> CheckResult:
         """The verdict on ``statement``; raises UsageError when it is empty."""
+        statement = without_surrogates(statement)
         text = normalize(statement)
         if not text:
             raise UsageError("the statement is empty",

@@ -26,6 +26,7 @@ from ..review.exports import FORMATS, export, file_name
 from ..search.retrieval import hit_json
 from ..text.corpus import article_json
 from .feedback import FeedbackStore
+from .guard import RequestGuard, error_body
 from .openai_compat import add_openai_routes
 
 
@@ -77,16 +78,29 @@ class AnswerOut(BaseModel):
     choices: list[str] = []
 
 
+class FeedbackCitation(BaseModel):
+    """A provision the rated answer cited, as the Answer JSON gave it (each field capped:
+    a paragraph is at most a few thousand characters)."""
+
+    article: int = Field(ge=0, le=100_000)
+    paragraph: int | None = Field(default=None, ge=0, le=1000)
+    label: str = Field(max_length=300)
+    zh: str = Field(max_length=10_000)
+    en: str | None = Field(default=None, max_length=20_000)
+    regulation: str = Field(default="", max_length=200)
+
+
 class FeedbackIn(BaseModel):
-    """A rating of one answer, with the answer it is about."""
+    """A rating of one answer, with the answer it is about; every field is capped, so
+    feedback cannot fill the disk."""
 
     rating: Literal["up", "down"]
-    question: str = Field(max_length=20_000)
-    answer: str = Field(max_length=100_000)
-    citations: list[CitationOut] = []
+    question: str = Field(max_length=4000)
+    answer: str = Field(max_length=30_000)
+    citations: list[FeedbackCitation] = Field(default=[], max_length=20)
     comment: str = Field(default="", max_length=2000)
     lang: Literal["zh", "en"] | None = None
-    mode: str | None = None
+    mode: str | None = Field(default=None, max_length=200)
 
 
 class ErrorOut(BaseModel):
@@ -104,11 +118,14 @@ def create_api(assistant: Assistant) -> FastAPI:
     """The FastAPI app holding the JSON API; the page is mounted on it (web.py)."""
     library = assistant.library
     app = FastAPI(
+        docs_url=None,  # served below from local assets, so /docs works offline
         title="Tiaoli API",
         version=__version__,
         description="Cited bilingual answers about " + "; ".join(
             f"the {r.title_en or r.title_zh} ({r.title_zh})" for r in library.regulations) + ".",
     )
+    app.add_middleware(RequestGuard, max_body_bytes=assistant.settings.max_body_bytes)
+    _offline_docs(app)
     errors: dict[int | str, dict[str, Any]] = {
         400: {"model": ErrorOut}, 404: {"model": ErrorOut}, 422: {"model": ErrorOut}}
 
@@ -124,8 +141,21 @@ def create_api(assistant: Assistant) -> FastAPI:
                       "see /docs for the request format")
 
     @app.exception_handler(StarletteHTTPException)
-    async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        return _error(exc.status_code, str(exc.detail))
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        # OpenAI's shape under /v1, {"error", "hint"} elsewhere (guard.error_body).
+        return Response(error_body(request.url.path, exc.status_code, str(exc.detail),
+                                   "the API's routes are described at /docs"),
+                        status_code=exc.status_code, media_type="application/json")
+
+    @app.exception_handler(RecursionError)
+    async def too_deep(request: Request, exc: RecursionError) -> JSONResponse:
+        return _error(400, "the request body is nested too deeply to read",
+                      'send {"question": "…"}')
+
+    @app.exception_handler(UnicodeEncodeError)
+    async def not_unicode(request: Request, exc: UnicodeEncodeError) -> JSONResponse:
+        return _error(400, "the request holds text that is not valid Unicode (a lone "
+                      "surrogate such as \\ud800)", "send the text as it was typed")
 
     @app.exception_handler(UnknownArticleError)
     async def unknown(request: Request, exc: UnknownArticleError) -> JSONResponse:
@@ -215,3 +245,22 @@ def create_api(assistant: Assistant) -> FastAPI:
 
     add_openai_routes(app, assistant)
     return app
+
+
+def _offline_docs(app: FastAPI) -> None:
+    """``/docs``: Swagger UI 5 from the swagger-ui-py package's files, never a CDN."""
+    from importlib import resources
+
+    from fastapi.openapi.docs import get_swagger_ui_html
+    from fastapi.staticfiles import StaticFiles
+
+    assets = str(resources.files("swagger_ui").joinpath("static"))
+    app.mount("/docs-assets", StaticFiles(directory=assets), name="docs-assets")
+
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> Response:
+        return get_swagger_ui_html(
+            openapi_url="openapi.json", title="Tiaoli API",
+            swagger_js_url="docs-assets/swagger-ui-bundle.js",
+            swagger_css_url="docs-assets/swagger-ui.css",
+            swagger_favicon_url="docs-assets/favicon-32x32.png")

@@ -101,5 +101,17 @@ class FeedbackStore:
         writer.writeheader()
         for row in self.rows():
             row["rating"] = "up" if row["rating"] > 0 else "down"
-            writer.writerow(row)
+            writer.writerow({k: inert(v) for k, v in row.items()})
         return out.getvalue()
+
+
+#: What makes a spreadsheet read a cell as a formula (OWASP, "CSV Injection").
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def inert(value: Any) -> Any:
+    """A CSV cell a spreadsheet shows as text: one starting like a formula gets a leading
+    apostrophe, as OWASP recommends; numbers and other cells stay as they are."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value

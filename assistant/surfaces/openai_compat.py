@@ -12,6 +12,7 @@ Errors use OpenAI's shape: ``{"error": {"message", "type", "param", "code"}}``.
 
 from __future__ import annotations
 
+import itertools
 import json
 import time
 import uuid
@@ -62,11 +63,21 @@ def add_openai_routes(app: FastAPI, assistant: Assistant) -> None:
     """Add ``/v1/models`` and ``/v1/chat/completions`` to the server's app."""
     models = [MODEL] + ([LLM_MODEL] if assistant.llm is not None else [])
 
+    def model_json(name: str) -> dict[str, Any]:
+        return {"id": name, "object": "model", "created": 0, "owned_by": "tiaoli"}
+
     @app.get("/v1/models", tags=["openai"])
     def list_models() -> dict[str, Any]:
         """The models this server answers as."""
-        return {"object": "list", "data": [
-            {"id": m, "object": "model", "created": 0, "owned_by": "tiaoli"} for m in models]}
+        return {"object": "list", "data": [model_json(m) for m in models]}
+
+    @app.get("/v1/models/{name}", tags=["openai"], response_model=None)
+    def get_model(name: str) -> dict[str, Any] | JSONResponse:
+        """One model, as OpenAI's API describes it."""
+        if name not in models:
+            return _error(404, f"the model {name!r} does not exist; this server has "
+                          f"{', '.join(models)}", "model", "model_not_found")
+        return model_json(name)
 
     @app.post("/v1/chat/completions", tags=["openai"], response_model=None)
     async def chat_completions(request: Request) -> JSONResponse | StreamingResponse:
@@ -75,6 +86,8 @@ def add_openai_routes(app: FastAPI, assistant: Assistant) -> None:
             body = await request.json()
         except (json.JSONDecodeError, UnicodeDecodeError):
             return _error(400, "the request body is not valid JSON")
+        except RecursionError:
+            return _error(400, "the request body is nested too deeply to read")
         if not isinstance(body, dict):
             return _error(400, "the request body must be a JSON object")
         model = body.get("model") or MODEL
@@ -90,7 +103,17 @@ def add_openai_routes(app: FastAPI, assistant: Assistant) -> None:
             return _error(400, "the last message must be the user's question", "messages")
         question, history = turns[-1].content, turns[:-1]
         use_llm = model == LLM_MODEL
-        stream = bool(body.get("stream"))
+        stream = body.get("stream", False)
+        if stream is not None and not isinstance(stream, bool):
+            return _error(400, f"stream must be true or false, not {json.dumps(stream)}",
+                          "stream")
+        n = body.get("n", 1)
+        if n is not None and (isinstance(n, bool) or n != 1):
+            return _error(400, "n must be 1: Tiaoli gives one answer, quoted from the law",
+                          "n")
+        for key in ("tools", "functions", "tool_choice", "function_call"):
+            if body.get(key) not in (None, [], "none"):
+                return _error(400, f"{key} is not supported: Tiaoli calls no tools", key)
         created = int(time.time())
         ident = f"chatcmpl-{uuid.uuid4().hex[:24]}"
         if not stream:
@@ -103,11 +126,35 @@ def add_openai_routes(app: FastAPI, assistant: Assistant) -> None:
                 "choices": [{"index": 0, "finish_reason": "stop",
                              "message": {"role": "assistant",
                                          "content": markdown(answer, assistant.prompts)}}],
-                "usage": {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0},
+                "usage": usage(messages_text(turns), markdown(answer, assistant.prompts)),
                 "tiaoli": answer.to_json()})
+        pieces = assistant.stream(question, history=history, use_llm=use_llm)
+        try:  # a user error before anything is sent gets its HTTP status
+            first = await _first(pieces)
+        except TiaoliError as exc:
+            return _error(400, exc.message, "messages")
         return StreamingResponse(
-            _stream(assistant, question, history, use_llm, ident, created, model),
+            _stream(assistant, first, pieces, messages_text(turns), ident, created, model),
             media_type="text/event-stream")
+
+
+def messages_text(turns: list[Turn]) -> str:
+    """The conversation's text, as ``usage`` counts it."""
+    return "".join(t.content for t in turns)
+
+
+def usage(prompt: str, reply: str) -> dict[str, Any]:
+    """OpenAI's ``usage``, counted in characters (Tiaoli runs no tokenizer of an LLM's);
+    ``unit`` says so."""
+    return {"prompt_tokens": len(prompt), "completion_tokens": len(reply),
+            "total_tokens": len(prompt) + len(reply), "unit": "characters"}
+
+
+async def _first(pieces: Iterator[str | Answer]) -> str | Answer:
+    """The first piece of a streamed answer, made on a worker thread."""
+    from starlette.concurrency import run_in_threadpool
+
+    return await run_in_threadpool(next, pieces)
 
 
 async def _run(assistant: Assistant, question: str, history: list[Turn],
@@ -117,8 +164,8 @@ async def _run(assistant: Assistant, question: str, history: list[Turn],
     return await run_in_threadpool(assistant.ask, question, history=history, use_llm=use_llm)
 
 
-def _stream(assistant: Assistant, question: str, history: list[Turn], use_llm: bool,
-            ident: str, created: int, model: str) -> Iterator[str]:
+def _stream(assistant: Assistant, first: str | Answer, pieces: Iterator[str | Answer],
+            prompt: str, ident: str, created: int, model: str) -> Iterator[str]:
     """Server-sent events in OpenAI's chunk format, ending with ``data: [DONE]``."""
     def chunk(delta: dict[str, Any], finish: str | None = None,
               extra: dict[str, Any] | None = None) -> str:
@@ -134,7 +181,7 @@ def _stream(assistant: Assistant, question: str, history: list[Turn], use_llm: b
     sent = ""
     answer: Answer | None = None
     try:
-        for piece in assistant.stream(question, history=history, use_llm=use_llm):
+        for piece in itertools.chain([first], pieces):
             if isinstance(piece, Answer):
                 answer = piece
             else:
@@ -153,5 +200,5 @@ def _stream(assistant: Assistant, question: str, history: list[Turn], use_llm: b
     rest = full[len(sent):] if full.startswith(sent) else "\n\n" + full
     if rest:
         yield chunk({"content": rest})
-    yield chunk({}, "stop", {"tiaoli": answer.to_json()})
+    yield chunk({}, "stop", {"tiaoli": answer.to_json(), "usage": usage(prompt, full)})
     yield "data: [DONE]\n\n"

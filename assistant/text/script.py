@@ -23,3 +23,12 @@ def has_han(text: str) -> bool:
 def is_all_han(text: str) -> bool:
     """Whether every character of ``text`` is a Han character (true of an empty text)."""
     return _NOT_HAN.search(text) is None
+
+
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+
+def without_surrogates(text: str) -> str:
+    """``text`` with each lone surrogate (no character, and not encodable as UTF-8; JSON's
+    ``"\\ud800"`` makes one) replaced by U+FFFD, the replacement character."""
+    return _SURROGATE.sub("\ufffd", text)
