@@ -160,6 +160,17 @@ def _open(browser: object, server: str, width: int = 1280, path: str = "/") -> o
     return page
 
 
+def _submit(page: object, fields: dict[str, str], button: str, ready: str,
+            timeout: int = 60_000) -> str:
+    """Fill the fields, press the button, wait for ``ready`` and return the text of the
+    result area holding it (the selector's first part)."""
+    for selector, text in fields.items():
+        page.fill(selector, text)  # type: ignore[attr-defined]
+    page.click(button)  # type: ignore[attr-defined]
+    page.wait_for_selector(ready, timeout=timeout)  # type: ignore[attr-defined]
+    return str(page.inner_text(ready.split()[0]))  # type: ignore[attr-defined]
+
+
 def _ask(page: object, question: str) -> None:
     page.fill("#question textarea", question)  # type: ignore[attr-defined]
     page.click("#send")  # type: ignore[attr-defined]
@@ -219,11 +230,9 @@ def test_compare_and_check_tabs(server: str, browser: object, tmp_path: Path) ->
     page = _open(browser, server)
 
     page.get_by_role("tab", name="译文比对 Compare").click()
-    page.fill("#compare-ref input, #compare-ref textarea", "6")
-    page.fill("#compare-text textarea", drift)
-    page.click("#compare-go")
-    page.wait_for_selector("#compare-result table.cmp", timeout=60_000)
-    result = page.inner_text("#compare-result")
+    result = _submit(page, {"#compare-ref input, #compare-ref textarea": "6",
+                            "#compare-text textarea": drift},
+                     "#compare-go", "#compare-result table.cmp")
     assert "链长制 → chain leader system" in result
     assert page.locator("#compare-result tr.cmp-term").count() == 1
     assert page.locator("#compare-result tr.cmp-omission").count() == 0
@@ -276,10 +285,8 @@ def test_compare_a_whole_rendering_on_the_page(server: str, browser: object,
     page = _open(browser, server)
     page.get_by_role("tab", name="译文比对 Compare").click()
     page.click("#compare-all")  # the accordion opens
-    page.fill("#compare-all-text textarea", part)
-    page.click("#compare-all-go")
-    page.wait_for_selector("#compare-all-result table.cmp-all", timeout=180_000)
-    result = page.inner_text("#compare-all-result")
+    result = _submit(page, {"#compare-all-text textarea": part}, "#compare-all-go",
+                     "#compare-all-result table.cmp-all", timeout=180_000)
     assert "19 条有问题 · 19 article(s) flagged" in result
     assert page.locator("#compare-all-result tr.cmp-omission").count() == 18
     assert page.locator("#compare-all-result tr.cmp-ok").count() == 1
