@@ -156,6 +156,12 @@ class Assistant:
         allow: a follow-up is read with every turn, so this bounds its work."""
         s = self.settings
         for n, turn in enumerate(history, start=1):
+            # An earlier question was held to the question limit when it was asked.
+            if turn.role == "user" and len(turn.content) > s.max_question_chars:
+                raise UsageError(f"turn {n} of the conversation, a question, is "
+                                 f"{len(turn.content):,} characters long; a question may have "
+                                 f"at most {s.max_question_chars:,}",
+                                 "send the earlier questions as they were asked")
             if len(turn.content) > s.max_turn_chars:
                 raise UsageError(f"turn {n} of the conversation is {len(turn.content):,} "
                                  f"characters long; the limit is {s.max_turn_chars:,}",

@@ -52,26 +52,36 @@ def test_a_follow_up_with_a_huge_turn_is_refused_before_any_work(server: str) ->
     r = _ask(server, question=FOLLOW_UP,
              history=[{"role": "user", "content": FINANCING * 2000}])  # 20,000 characters
     assert r.status_code == 400
-    assert "turn 1 of the conversation is 20,000 characters long" in r.json()["error"]
+    assert "turn 1 of the conversation, a question, is 20,000 characters" in r.json()["error"]
+
+
+def test_an_earlier_question_is_held_to_the_question_limit(server: str) -> None:
+    r = _ask(server, question=FOLLOW_UP,
+             history=[{"role": "user", "content": FINANCING * 700},  # 7,000: a turn fits
+                      {"role": "assistant", "content": "本条例未对此作出规定。"}])
+    assert r.status_code == 400
+    assert "turn 1 of the conversation, a question, is 7,000 characters" in r.json()["error"]
 
 
 def test_a_follow_up_rewritten_past_the_limit_is_refused(server: str) -> None:
-    r = _ask(server, question=FOLLOW_UP,
-             history=[{"role": "user", "content": FINANCING * 700}])  # 7,000: one turn fits
+    earlier = (FINANCING * 200)[:1999]  # a question just inside the limit
+    r = _ask(server, question="那人才培养和引进方面呢？",
+             history=[{"role": "user", "content": earlier}])
     assert r.status_code == 400
-    assert "the follow-up, read with the conversation" in r.json()["error"]
+    assert re.match(r"the follow-up, read with the conversation, is 2,0\d\d characters long; "
+                    r"the limit is 2,000", r.json()["error"])
 
 
 def test_a_conversation_too_long_in_all_is_refused(server: str) -> None:
-    turns = [{"role": "user" if i % 2 == 0 else "assistant", "content": "制造业" * 2000}
-             for i in range(8)]  # 8 turns of 6,000: each fits, 48,000 together do not
-    r = _ask(server, question="第十七条讲什么？", history=turns)
+    turns = [{"role": "user", "content": "第十七条讲什么？"},
+             {"role": "assistant", "content": "制造业" * 2000}] * 7  # each fits; not together
+    r = _ask(server, question="第十八条呢？", history=turns)
     assert r.status_code == 400
-    assert "the conversation is 48,000 characters long" in r.json()["error"]
+    assert "the conversation is 42,056 characters long" in r.json()["error"]
 
 
 def test_v1_caps_every_message(server: str) -> None:
-    r = _v1(server, messages=[{"role": "user", "content": FINANCING * 4000},
+    r = _v1(server, messages=[{"role": "user", "content": FINANCING * 4000},  # 40,000
                               {"role": "assistant", "content": "…"},
                               {"role": "user", "content": FOLLOW_UP}])
     assert r.status_code == 400

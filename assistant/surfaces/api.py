@@ -23,6 +23,7 @@ from ..answer.conversation import Turn
 from ..app import Assistant
 from ..errors import TiaoliError, UnknownArticleError
 from ..review.exports import FORMATS, export, file_name
+from ..search.embeddings import EmbedderBusyError
 from ..search.retrieval import hit_json
 from ..text.corpus import article_json
 from .feedback import FeedbackStore
@@ -156,6 +157,12 @@ def create_api(assistant: Assistant) -> FastAPI:
     async def not_unicode(request: Request, exc: UnicodeEncodeError) -> JSONResponse:
         return _error(400, "the request holds text that is not valid Unicode (a lone "
                       "surrogate such as \\ud800)", "send the text as it was typed")
+
+    @app.exception_handler(EmbedderBusyError)
+    async def busy(request: Request, exc: EmbedderBusyError) -> JSONResponse:
+        response = _error(503, exc.message, exc.hint)
+        response.headers["Retry-After"] = str(exc.retry_after)
+        return response
 
     @app.exception_handler(UnknownArticleError)
     async def unknown(request: Request, exc: UnknownArticleError) -> JSONResponse:

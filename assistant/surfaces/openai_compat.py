@@ -27,6 +27,7 @@ from ..answer.prompts import Prompts
 from ..answer.values import Answer
 from ..app import Assistant
 from ..errors import TiaoliError
+from ..search.embeddings import EmbedderBusyError
 
 MODEL = "tiaoli"
 LLM_MODEL = "tiaoli-llm"
@@ -36,6 +37,14 @@ def _error(status: int, message: str, param: str | None = None,
            code: str | None = None) -> JSONResponse:
     return JSONResponse({"error": {"message": message, "type": "invalid_request_error",
                                    "param": param, "code": code}}, status_code=status)
+
+
+def _busy(exc: EmbedderBusyError) -> JSONResponse:
+    response = JSONResponse({"error": {"message": f"{exc.message} ({exc.hint})",
+                                       "type": "server_busy", "param": None,
+                                       "code": "busy"}}, status_code=503)
+    response.headers["Retry-After"] = str(exc.retry_after)
+    return response
 
 
 def _text(content: Any) -> str:
@@ -119,6 +128,8 @@ def add_openai_routes(app: FastAPI, assistant: Assistant) -> None:
         if not stream:
             try:
                 answer = await _run(assistant, question, history, use_llm)
+            except EmbedderBusyError as exc:
+                return _busy(exc)
             except TiaoliError as exc:
                 return _error(400, exc.message, "messages")
             return JSONResponse({
@@ -131,6 +142,8 @@ def add_openai_routes(app: FastAPI, assistant: Assistant) -> None:
         pieces = assistant.stream(question, history=history, use_llm=use_llm)
         try:  # a user error before anything is sent gets its HTTP status
             first = await _first(pieces)
+        except EmbedderBusyError as exc:
+            return _busy(exc)
         except TiaoliError as exc:
             return _error(400, exc.message, "messages")
         return StreamingResponse(
