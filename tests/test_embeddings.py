@@ -54,4 +54,6 @@ def test_a_text_is_cut_to_the_window(e5: E5SmallEmbeddings) -> None:
     fitted = e5.fit(LONG * 3, query=True)
     assert fitted != LONG * 3
     assert LONG.startswith(fitted[:100])
-    assert e5._tokens(fitted, True) <= E5_WINDOW < e5._tokens(fitted + LONG[:20], True)
+    count = e5._counter.token_count
+    assert count(fitted, is_query=True) <= E5_WINDOW < count(fitted + LONG[:20], is_query=True)
+    assert e5._fitted(fitted, True) == (fitted, count(fitted, is_query=True))

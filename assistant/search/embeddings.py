@@ -128,10 +128,15 @@ class E5SmallEmbeddings(TiaoliEmbeddings):
     def fit(self, text: str, *, query: bool) -> str:
         """The longest beginning of ``text`` that fits the 512-token window (with the
         prefix and special tokens), found by halving; ``text`` itself when it fits."""
+        return self._fitted(text, query)[0]
+
+    def _fitted(self, text: str, query: bool) -> tuple[str, int]:
+        """``fit``, and the tokens the fitted text has (counted once, for the lane too)."""
         count = functools.partial(self._counter.token_count, is_query=query)
         with self._count_lock:
-            if count(text) <= E5_WINDOW:
-                return text
+            tokens = int(count(text))
+            if tokens <= E5_WINDOW:
+                return text, tokens
             lo, hi = 0, len(text)
             while lo < hi:
                 mid = (lo + hi + 1) // 2
@@ -139,19 +144,16 @@ class E5SmallEmbeddings(TiaoliEmbeddings):
                     lo = mid
                 else:
                     hi = mid - 1
-        return text[:lo]
-
-    def _tokens(self, text: str, query: bool) -> int:
-        with self._count_lock:
-            return int(self._counter.token_count(text, is_query=query))
+            return text[:lo], int(count(text[:lo]))
 
     def encode(self, texts: list[str], *, query: bool) -> np.ndarray:
         """Embed with the ``query: `` or ``passage: `` prefix, as e5 was trained; a text
         longer than the window is cut to it (``fit``)."""
         if not texts:
             return np.zeros((0, self._model.dim), dtype=np.float32)
-        texts = [self.fit(t, query=query) for t in texts]
-        if len(texts) == 1 and self._tokens(texts[0], query) <= SHORT_TOKENS:
+        fitted = [self._fitted(t, query) for t in texts]
+        texts = [text for text, _ in fitted]
+        if len(texts) == 1 and fitted[0][1] <= SHORT_TOKENS:
             with self._short_lock:
                 out = self._short.query(texts) if query else self._short.passage(texts)
             return _unit(out)
