@@ -126,6 +126,7 @@ class WholeComparer:
         for term in glossary:
             longer = [t.zh for t in glossary if term.zh in t.zh and t.zh != term.zh]
             uses: dict[tuple[str, ...], tuple[str, list[str]]] = {}
+            stems = {form: self.tokenizers.en(form) for form in term.english_forms}
             for art in self.regulation.articles:
                 paras = rendering.get(art.number)
                 if not paras:
@@ -135,19 +136,19 @@ class WholeComparer:
                         continue
                     candidate = (paras[para.number - 1] if len(paras) == len(art.paragraphs)
                                  else " ".join(paras))
-                    key, shown = self._rendering(term, candidate, para.en or "")
+                    key, shown = self._rendering(term, stems, candidate, para.en or "")
                     uses.setdefault(key, (shown, []))[1].append(f"{art.number}.{para.number}")
             if len(uses) > 1:
                 out.append({"zh": term.zh, "renderings": [shown for shown, _ in uses.values()],
                             "where": {shown: refs for shown, refs in uses.values()}})
         return out
 
-    def _rendering(self, term: Term, candidate: str, ours: str) -> tuple[tuple[str, ...], str]:
+    def _rendering(self, term: Term, stems: dict[str, list[str]], candidate: str,
+                   ours: str) -> tuple[tuple[str, ...], str]:
         """(key, as shown) of the way ``candidate`` renders ``term``: the longest glossary
         form it contains (forms alike but for inflection share a key), else the words it
         puts where ``ours`` has the term."""
         tokens = self.tokenizers.en(candidate)
-        stems = {form: self.tokenizers.en(form) for form in term.english_forms}
         for form in sorted(stems, key=lambda f: -len(stems[f])):
             if stems[form] and contains(tokens, stems[form]):
                 # A form inside another ("chain leader system" in "industrial chain leader
