@@ -21,15 +21,21 @@ lint: $(STAMP)
 	$(BIN)/ruff check assistant tests benchmarks
 	$(BIN)/mypy
 
-# The browser test drives Debian's chromium (never a downloaded browser). Installed
-# here when missing and we are root; otherwise that test is skipped (failed under CI=true).
+# The browser test drives Debian's chromium (never a downloaded browser), with the CJK and
+# colour-emoji fonts the page needs (or Chinese and the feedback buttons render as boxes).
+# Installed here when missing and we are root; otherwise that test is skipped (failed under
+# CI=true).
+BROWSER_PACKAGES := chromium fonts-noto-cjk fonts-noto-color-emoji
 browser:
-	@if ! command -v chromium >/dev/null 2>&1; then \
+	@missing=""; command -v chromium >/dev/null 2>&1 || missing="chromium"; \
+	for p in fonts-noto-cjk fonts-noto-color-emoji; do \
+	  dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-	    echo "installing chromium and fonts-noto-cjk for the browser test"; \
-	    apt-get install -y -q chromium fonts-noto-cjk >/dev/null 2>&1 || \
-	    { apt-get update -q >/dev/null && apt-get install -y -q chromium fonts-noto-cjk >/dev/null; }; \
-	  else echo "chromium is missing and this is not root: the browser test will be skipped"; fi; \
+	    echo "installing$$missing for the browser test"; \
+	    apt-get install -y -q $(BROWSER_PACKAGES) >/dev/null 2>&1 || \
+	    { apt-get update -q >/dev/null && apt-get install -y -q $(BROWSER_PACKAGES) >/dev/null; }; \
+	  else echo "missing$$missing and this is not root: the browser test may be skipped"; fi; \
 	fi
 
 test: lint browser

@@ -143,7 +143,8 @@ def browser() -> Iterator[object]:
     if not Path(CHROMIUM).exists() or shutil.which("chromium") is None:
         if os.environ.get("CI") == "true":
             pytest.fail("chromium is missing under CI=true (make test installs it as root)")
-        pytest.skip("chromium is not installed (apt-get install chromium fonts-noto-cjk)")
+        pytest.skip("chromium is not installed "
+                    "(apt-get install chromium fonts-noto-cjk fonts-noto-color-emoji)")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
