@@ -6,9 +6,10 @@ nothing deeper reads the environment.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 #: The repository root, where the bundled corpus lives in a source checkout.
@@ -80,6 +81,18 @@ class Settings(BaseSettings):
         default=1_048_576, ge=1024,
         description="Largest request body the server reads (HTTP 413 beyond, before parsing).",
     )
+    header_timeout: float = Field(
+        default=10.0, gt=0, le=600,
+        description="Seconds a client has to send a request's line and headers, from "
+        "connecting or from the end of its previous response; then 408 and the connection "
+        "is closed (a slow-headers client cannot hold a socket for long).",
+    )
+    cors_origins: str = Field(
+        default="",
+        description="Comma-separated origins (scheme://host[:port]) whose pages may call the "
+        "API from a browser; empty (the default): none, and no CORS headers are sent. "
+        "Credentials (cookies) are never allowed cross-origin.",
+    )
     llm: str | None = Field(
         default=None,
         description="Unset for the offline extractive answerer; 'openai:<model>' (any "
@@ -97,3 +110,25 @@ class Settings(BaseSettings):
         default=Path.home() / ".local" / "share" / "tiaoli",
         description="Data directory for files Tiaoli writes at run time.",
     )
+
+    @field_validator("cors_origins")
+    @classmethod
+    def _origins(cls, value: str) -> str:
+        for origin in _split(value):
+            if not _ORIGIN.fullmatch(origin):
+                raise ValueError(f"{origin!r} is not an origin: write scheme://host[:port], "
+                                 "e.g. https://intranet.example.gov.cn, without a path")
+        return value
+
+    @property
+    def cors_allow_list(self) -> tuple[str, ...]:
+        """The origins allowed cross-origin, as listed in ``cors_origins``."""
+        return tuple(o.rstrip("/") for o in _split(self.cors_origins))
+
+
+#: An origin as a browser sends it: scheme, host, optional port, nothing after.
+_ORIGIN = re.compile(r"https?://[A-Za-z0-9.\-\[\]:]+/?")
+
+
+def _split(value: str) -> list[str]:
+    return [part.strip() for part in value.split(",") if part.strip()]

@@ -8,9 +8,11 @@ import io
 import json
 import os
 import re
+import socket
 import subprocess
 import sys
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
@@ -20,6 +22,8 @@ from assistant.surfaces.feedback import inert
 from assistant.surfaces.launch import local_server
 
 FOLLOW_UP = "那土地呢？"
+HEADER_TIMEOUT = 2  # seconds; the default is 10
+ALLOWED_ORIGIN = "https://allowed.example"
 FINANCING = "企业融资有什么支持？"
 
 
@@ -27,7 +31,9 @@ FINANCING = "企业融资有什么支持？"
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
     folder = tmp_path_factory.mktemp("bounds")
     home = folder / "home"
-    with local_server(folder / "server.log", {"TIAOLI_HOME": str(home)}) as running:
+    env = {"TIAOLI_HOME": str(home), "TIAOLI_HEADER_TIMEOUT": str(HEADER_TIMEOUT),
+           "TIAOLI_CORS_ORIGINS": ALLOWED_ORIGIN}
+    with local_server(folder / "server.log", env) as running:
         yield running.url, home
 
 
@@ -258,3 +264,98 @@ def test_docs_load_nothing_from_outside(server: str) -> None:
     assert [u for u in linked if u.startswith(("http:", "https:", "//"))] == []
     for asset in ("swagger-ui-bundle.js", "swagger-ui.css"):
         assert httpx.get(f"{server}/docs-assets/{asset}", timeout=60).status_code == 200
+
+
+# ------------------------------------------------------------ slow clients, CORS, logs
+
+
+def _held(server: str, send: Callable[[socket.socket], None]) -> bytes:
+    """What the server says to a client that sends ``send``'s bytes and then waits: the
+    socket's whole input until the server closes it (a 60 s wait is the server not
+    closing it: the test then fails with socket.timeout)."""
+    host, port = server.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=60) as sock:
+        send(sock)
+        said = b""
+        while chunk := sock.recv(4096):
+            said += chunk
+        return said
+
+
+def test_a_client_that_never_sends_its_headers_is_let_go(server: str) -> None:
+    def trickle(sock: socket.socket) -> None:
+        for piece in (b"GET /healthz HTTP/1.1\r\n", b"Host: 127.0.0.1\r\n", b"X-Slow: 1"):
+            sock.sendall(piece)
+            time.sleep(HEADER_TIMEOUT / 3)
+    said = _held(server, trickle)
+    assert said.startswith(b"HTTP/1.1 408 ")
+    assert b"did not arrive within" in said
+
+
+def test_an_idle_connection_is_closed(server: str) -> None:
+    assert _held(server, lambda sock: None).startswith(b"HTTP/1.1 408 ")
+
+
+def test_the_second_request_on_a_connection_has_its_own_deadline(server: str) -> None:
+    def one_then_silence(sock: socket.socket) -> None:
+        sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+        time.sleep(0.5)
+        sock.sendall(b"GET /healthz HTTP/1.1\r\n")  # and no more
+    said = _held(server, one_then_silence)
+    assert said.startswith(b"HTTP/1.1 200 ")
+    assert b"HTTP/1.1 408 " in said  # the keep-alive timer alone never ends a started head
+
+
+def test_cors_is_off_except_for_listed_origins(server: str) -> None:
+    for origin in ("http://localhost:9999", "http://127.0.0.1:8000", "null"):
+        r = httpx.get(f"{server}/api/regulations", headers={"origin": origin}, timeout=60)
+        assert r.status_code == 200
+        assert "access-control-allow-origin" not in r.headers
+        assert "access-control-allow-credentials" not in r.headers
+        page = httpx.get(f"{server}/config", headers={"origin": origin}, timeout=60)
+        assert "access-control-allow-origin" not in page.headers  # Gradio's routes too
+        pre = httpx.options(f"{server}/api/ask", timeout=60, headers={
+            "origin": origin, "access-control-request-method": "POST"})
+        assert "access-control-allow-origin" not in pre.headers
+    r = httpx.get(f"{server}/api/regulations", headers={"origin": ALLOWED_ORIGIN}, timeout=60)
+    assert r.headers["access-control-allow-origin"] == ALLOWED_ORIGIN
+    assert "access-control-allow-credentials" not in r.headers
+    pre = httpx.options(f"{server}/api/ask", timeout=60, headers={
+        "origin": ALLOWED_ORIGIN, "access-control-request-method": "POST",
+        "access-control-request-headers": "content-type"})
+    assert pre.status_code == 200
+    assert pre.headers["access-control-allow-origin"] == ALLOWED_ORIGIN
+
+
+def _page_error(server: str, api_name: str, *args: object) -> str:
+    """The message the page's event ``api_name`` shows for these inputs."""
+    from gradio_client import Client
+    from gradio_client.exceptions import AppError
+
+    client = Client(server, verbose=False)
+    with pytest.raises(AppError) as raised:
+        client.predict(*args, api_name=api_name)
+    return str(raised.value)
+
+
+def test_a_user_error_on_the_page_is_one_log_line(served: tuple[str, Path]) -> None:
+    server, home = served
+    log = home.parent / "server.log"
+    before = log.read_text(encoding="utf-8")
+    said = _page_error(server, "/respond", "   ", [], "自动 Auto", None)
+    assert "Please type a question" in said
+    for _ in range(50):  # the log line is written as the error is sent
+        added = log.read_text(encoding="utf-8")[len(before):]
+        if "refused:" in added:
+            break
+        time.sleep(0.1)
+    lines = [line for line in added.splitlines() if line.strip()]
+    assert len(lines) == 1, added
+    assert "refused: " in lines[0]
+    assert "Traceback" not in added
+
+
+def test_a_payload_the_page_cannot_read_shows_no_python_internals(server: str) -> None:
+    said = _page_error(server, "/show_article", "not a number", None)
+    for internal in ("Original error", "ValueError", "Traceback", "Could not preprocess"):
+        assert internal not in said

@@ -60,6 +60,7 @@ _INTERFACE_KEYS = {
     "page": """header lang_auto lang_zh lang_en examples tab_ask conversation
         question_placeholder send clear answer_language all_regulations regulation
         examples_label feedback_placeholder helpful wrong empty_question no_answer_yet
+        internal_error
         cards_which_title cards_which_note cards_related_title cards_refused_note
         cards_refused_note_library cards_cited_title copy official_chinese english_rendering
         tab_regulation go_to_article go tab_compare compare_intro article_or_paragraph

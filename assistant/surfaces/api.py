@@ -17,6 +17,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.cors import CORSMiddleware
 
 from .. import __version__
 from ..answer.conversation import Turn
@@ -126,6 +127,12 @@ def create_api(assistant: Assistant) -> FastAPI:
             f"the {r.title_en or r.title_zh} ({r.title_zh})" for r in library.regulations) + ".",
     )
     app.add_middleware(RequestGuard, max_body_bytes=assistant.settings.max_body_bytes)
+    # A deliberate CORS policy: only the origins listed in TIAOLI_CORS_ORIGINS (none by
+    # default), never with credentials. Its presence also stops Gradio adding its own,
+    # which lets any localhost page call every route with credentials.
+    app.add_middleware(CORSMiddleware, allow_origins=list(assistant.settings.cors_allow_list),
+                       allow_methods=["GET", "POST"], allow_headers=["content-type"],
+                       allow_credentials=False, max_age=600)
     _offline_docs(app)
     errors: dict[int | str, dict[str, Any]] = {
         400: {"model": ErrorOut}, 404: {"model": ErrorOut}, 422: {"model": ErrorOut}}

@@ -206,9 +206,18 @@ def serve_cmd(obj: Context, host: str, port: int) -> None:
     import os
 
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+    import logging
+
     import uvicorn
 
+    # One line per user error ("refused: …"), a traceback only for a fault.
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logging.getLogger("tiaoli").addHandler(handler)
+    logging.getLogger("tiaoli").setLevel(logging.INFO)
+
     from ..app import build_assistant
+    from .protocol import head_deadline_protocol
     from .web import create_app
 
     assistant = build_assistant(obj.settings)
@@ -220,7 +229,8 @@ def serve_cmd(obj: Context, host: str, port: int) -> None:
     # reset or a 4xx depending on how the packets fell. Read up to 256 KiB whole,
     # so such a question reaches the API and gets its message.
     uvicorn.run(app, host=host, port=port, log_level="warning",
-                h11_max_incomplete_event_size=MAX_REQUEST_HEAD)
+                h11_max_incomplete_event_size=MAX_REQUEST_HEAD,
+                http=head_deadline_protocol(obj.settings.header_timeout))
 
 
 #: The commands cli.py adds to the ``tiaoli`` group.

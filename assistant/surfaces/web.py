@@ -10,9 +10,12 @@ regulation. The page only formats what ``Assistant`` returns.
 
 from __future__ import annotations
 
+import functools
 import html
+import inspect
+import logging
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from importlib import resources
 from typing import Any
 
@@ -52,6 +55,42 @@ CONCURRENCY = 8
 _FONTS = ["Noto Sans", "Noto Sans CJK SC", "PingFang SC", "Microsoft YaHei", "system-ui",
           "sans-serif"]
 _MONO = ["Noto Sans Mono", "ui-monospace", "monospace"]
+
+
+_log = logging.getLogger("tiaoli.page")
+
+
+def _refused(message: str) -> gr.Error:
+    """A user error shown on the page: our words, one line in the log, no traceback."""
+    _log.info("refused: %s", message)
+    return gr.Error(message, print_exception=False)
+
+
+def _guarded(fault: str, fn: Callable[..., Any]) -> Callable[..., Any]:
+    """``fn`` as an event handler: our own errors pass as they are; anything else is a
+    fault, logged with its traceback and shown as ``fault`` (never Python's words)."""
+    if inspect.isgeneratorfunction(fn):
+        @functools.wraps(fn)
+        def stream(*args: Any, **kwargs: Any) -> Iterator[Any]:
+            try:
+                yield from fn(*args, **kwargs)
+            except gr.Error:
+                raise
+            except Exception:
+                _log.exception("fault in %s", fn.__name__)
+                raise gr.Error(fault, print_exception=False) from None
+        return stream
+
+    @functools.wraps(fn)
+    def call(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except gr.Error:
+            raise
+        except Exception:
+            _log.exception("fault in %s", getattr(fn, "__name__", "a handler"))
+            raise gr.Error(fault, print_exception=False) from None
+    return call
 
 
 def _asset(name: str) -> str:
@@ -117,7 +156,7 @@ class ChatPage:
         try:
             return self.library.get(reg_id)
         except TiaoliError as exc:
-            raise gr.Error(exc.message) from None
+            raise _refused(exc.message) from None
 
     # ------------------------------------------------------------------ ask
 
@@ -126,7 +165,7 @@ class ChatPage:
         """Stream an answer into the chat; then show its provisions as cards."""
         history = list(history or [])
         if not (message or "").strip():
-            raise gr.Error(self.t("empty_question"))
+            raise _refused(self.t("empty_question"))
         turns = [Turn(m["role"], _text(m["content"])) for m in history
                  if m.get("role") in ("user", "assistant")]
         history.append({"role": "user", "content": message})
@@ -145,19 +184,19 @@ class ChatPage:
                     history[-1]["content"] = text
                     yield history, gr.update(), gr.update(), "", gr.update(), ""
         except TiaoliError as exc:
-            raise gr.Error(f"{exc.message}" + (f" ({exc.hint})" if exc.hint else "")) from None
+            raise _refused(f"{exc.message}" + (f" ({exc.hint})" if exc.hint else "")) from None
 
     def feedback(self, rating: str, comment: str, last: dict[str, Any] | None) -> str:
         """Store a rating of the last answer; only then is anything kept."""
         if not last:
-            raise gr.Error(self.t("no_answer_yet"))
+            raise _refused(self.t("no_answer_yet"))
         try:
             ident = FeedbackStore(self.assistant.settings.home).add(
                 rating=rating, question=last["question"], answer=last["answer"],
                 citations=last["citations"], comment=comment or "", lang=last["lang"],
                 mode=last["mode"], index_version=self.assistant.index_version)
         except TiaoliError as exc:
-            raise gr.Error(exc.message) from None
+            raise _refused(exc.message) from None
         return self.t("feedback_recorded", ident=ident)
 
     def _mode(self, answer: Answer) -> str:
@@ -261,7 +300,7 @@ class ChatPage:
         if not any(a.number == n for a in reg.articles):
             span = {"count": count, "first": reg.articles[0].number,
                     "last": reg.articles[-1].number}
-            raise gr.Error(self.t("no_such_article_titled", title_zh=reg.short_zh,
+            raise _refused(self.t("no_such_article_titled", title_zh=reg.short_zh,
                                   title_en=reg.short_en, **span) if self.library.multiple
                            else self.t("no_such_article", **span))
         return self._article_html(reg.article(n), reg, focus=True)
@@ -303,7 +342,7 @@ class ChatPage:
             number, para = parse_reference(reference or "")
             report = self.comparers[self._reg(reg_id).id].compare(number, para, candidate or "")
         except TiaoliError as exc:
-            raise gr.Error(exc.message + (f" ({exc.hint})" if exc.hint else "")) from None
+            raise _refused(exc.message + (f" ({exc.hint})" if exc.hint else "")) from None
         return compare_html(self.t, report)
 
     def compare_all(self, rendering: str, reg_id: str | None = None,
@@ -316,7 +355,7 @@ class ChatPage:
             report = whole.compare(parsed, lambda done, total: progress(
                 (done, total), desc=self.t("compare_all_button")))
         except TiaoliError as exc:
-            raise gr.Error(exc.message + (f" ({exc.hint})" if exc.hint else "")) from None
+            raise _refused(exc.message + (f" ({exc.hint})" if exc.hint else "")) from None
         return compare_all_html(self.t, report)
 
     def check(self, statement: str) -> str:
@@ -324,7 +363,7 @@ class ChatPage:
         try:
             result = self.checker.check(statement or "")
         except TiaoliError as exc:
-            raise gr.Error(exc.message + (f" ({exc.hint})" if exc.hint else "")) from None
+            raise _refused(exc.message + (f" ({exc.hint})" if exc.hint else "")) from None
         as_answer = Answer(result.statement, result.lang, result.mode, result.explanation,
                            False, tuple(result.citations))
         q_tokens = {lang: self.assistant.extractive.question_tokens(result.statement, lang)
@@ -437,25 +476,26 @@ class ChatPage:
                                          interactive=False, wrap=True, elem_id="glossary")
             last = gr.State(None)
             outputs = [chatbot, cards, mode, question, last, thanks]
-            send.click(self.respond, [question, chatbot, lang, ask_reg], outputs,
+            g = functools.partial(_guarded, self.t("internal_error"))
+            send.click(g(self.respond), [question, chatbot, lang, ask_reg], outputs,
                        concurrency_limit=CONCURRENCY)
-            question.submit(self.respond, [question, chatbot, lang, ask_reg], outputs,
+            question.submit(g(self.respond), [question, chatbot, lang, ask_reg], outputs,
                             concurrency_limit=CONCURRENCY)
             clear.click(lambda: ([], "", "", "", None, ""), None, outputs)
-            up.click(lambda c, s: self.feedback("up", c, s), [comment, last], thanks)
-            down.click(lambda c, s: self.feedback("down", c, s), [comment, last], thanks)
-            go.click(self.show_article, [number, view_reg], article_view)
-            number.submit(self.show_article, [number, view_reg], article_view)
-            view_reg.input(self.show_regulation, view_reg,
+            up.click(g(lambda c, s: self.feedback("up", c, s)), [comment, last], thanks)
+            down.click(g(lambda c, s: self.feedback("down", c, s)), [comment, last], thanks)
+            go.click(g(self.show_article), [number, view_reg], article_view)
+            number.submit(g(self.show_article), [number, view_reg], article_view)
+            view_reg.input(g(self.show_regulation), view_reg,
                            [full_text, number, article_view, downloads])
-            term.change(self.glossary_rows, term, table)
-            cmp_go.click(self.compare, [cmp_ref, cmp_text, cmp_reg], cmp_out,
+            term.change(g(self.glossary_rows), term, table)
+            cmp_go.click(g(self.compare), [cmp_ref, cmp_text, cmp_reg], cmp_out,
                          concurrency_limit=CONCURRENCY)
-            all_go.click(self.compare_all, [all_text, cmp_reg], all_out,
+            all_go.click(g(self.compare_all), [all_text, cmp_reg], all_out,
                          concurrency_limit=CONCURRENCY)
-            chk_go.click(self.check, chk_text, chk_out, concurrency_limit=CONCURRENCY)
-            chk_text.submit(self.check, chk_text, chk_out, concurrency_limit=CONCURRENCY)
-            demo.load(self.on_load, None,
+            chk_go.click(g(self.check), chk_text, chk_out, concurrency_limit=CONCURRENCY)
+            chk_text.submit(g(self.check), chk_text, chk_out, concurrency_limit=CONCURRENCY)
+            demo.load(g(self.on_load), None,
                       [tabs, number, article_view, view_reg, full_text, downloads])
         return demo  # type: ignore[no-any-return]
 
@@ -478,7 +518,9 @@ def create_app(assistant: Assistant) -> FastAPI:
     demo = page.blocks()
     demo.queue(default_concurrency_limit=CONCURRENCY)
     app: FastAPI = gr.mount_gradio_app(
-        api, demo, path="/", css=_asset("page.css"),
+        # show_error=False: an error that is not one of ours (a payload Gradio itself
+        # cannot read) reaches the user as a bare "Error", never as Python's words.
+        api, demo, path="/", css=_asset("page.css"), show_error=False,
         head=f"<script>{_asset('page.js')}</script>",
         theme=gr.themes.Soft(font=_FONTS, font_mono=_MONO))
     return app
