@@ -9,17 +9,18 @@ import queue
 import re
 import threading
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from .answer.conversation import Turn, rewrite
+from .answer.evidence import Coverage, QTerm
 from .answer.extractive import ExtractiveAnswerer
 from .answer.llm import LLMAnswerer, LLMError, make_chat_model
 from .answer.prompts import Prompts, load_prompts
 from .answer.scope import ScopeJudge, ScopeRules, load_topics
-from .answer.values import Answer, citation
+from .answer.values import Answer, Citation, citation
 from .errors import TiaoliError, UsageError
 from .search.chunking import Lang, chunk_regulation
 from .search.embeddings import TiaoliEmbeddings, make_embeddings
@@ -60,6 +61,7 @@ class Assistant:
     judge: ScopeJudge = field(repr=False)
     extractive: ExtractiveAnswerer = field(repr=False)
     llm: LLMAnswerer | None = field(default=None, repr=False)
+    coverage: Coverage | None = field(default=None, repr=False)
 
     @property
     def regulation(self) -> Regulation:
@@ -72,7 +74,7 @@ class Assistant:
     def ask(self, question: str, *, lang: Lang | None = None,
             history: Sequence[Turn] = (),
             on_token: Callable[[str], None] | None = None, use_llm: bool = True,
-            regulation: str | None = None) -> Answer:
+            regulation: str | None = None, questions: bool = True) -> Answer:
         """Answer ``question`` in ``lang`` (default: the question's language).
 
         ``history`` is the conversation so far; a follow-up is rewritten with it
@@ -81,7 +83,9 @@ class Assistant:
         (token by token from an LLM, in one piece from the extractive answerer).
         ``regulation`` (id, title or alias) limits the answer to one regulation;
         otherwise, with several loaded, a reference that could mean an article of
-        more than one gets an answer asking which (``choices``).
+        more than one gets an answer asking which (``choices``). ``questions=False``
+        answers from the text alone, as if no anticipated or unaddressed questions
+        were indexed (the evaluation's "text only").
         Raises UsageError for an empty question or an unknown ``regulation``.
         """
         question = without_surrogates(question)
@@ -118,10 +122,13 @@ class Assistant:
         vector = self.retriever.embed(searched)
         hits = self.retriever.search(searched, self.settings.answer_k,
                                      lang=detect_lang(searched), vector=vector,
-                                     within=regulation)
+                                     within=regulation, questions=questions)
         missing = self._missing_references(searched, scope)
-        reason = self._missing_note(missing, scope) if missing else self.judge.judge(
-            searched, vector, hits, scope)
+        terms = (self.coverage.question_terms(searched, detect_lang(searched))
+                 if self.coverage is not None else [])
+        reason = self._missing_note(missing, scope) if missing else (
+            self._not_covered(terms, hits, scope, questions) or self.judge.judge(
+                searched, vector, hits, scope, questions))
         if reason is not None:
             return self._refusal(question, lang, hits, [*notes, reason], searched, text,
                                  missing=missing, scope=scope)
@@ -143,13 +150,44 @@ class Assistant:
                                      f"{self.llm.mode} found no answer in the provisions"],
                                      searched, text, mode=self.llm.mode)
             return Answer(question, lang, self.llm.mode, reply.text, False,
-                          tuple(reply.citations), (), tuple(notes + reply.notes),
+                          self._evidence(reply.citations, terms), (),
+                          tuple(notes + reply.notes),
                           searched if searched != text else None)
         body, cites = self.extractive.answer(searched, hits, lang)
         if on_token:
             on_token(body)
-        return Answer(question, lang, self.extractive.mode, body, False, tuple(cites), (),
+        return Answer(question, lang, self.extractive.mode, body, False,
+                      self._evidence(cites, terms), (),
                       tuple(notes), searched if searched != text else None)
+
+    def _not_covered(self, terms: Sequence[QTerm], hits: Sequence[Any],
+                     scope: Sequence[Regulation], questions: bool = True) -> str | None:
+        """The refusal reason when no provision searched covers any of the question's
+        content terms (evidence.py); None when one does, or an article is named."""
+        if self.coverage is None or (hits and hits[0].referenced):
+            return None
+        missing = self.coverage.uncovered(terms, [r.id for r in scope] if scope else None,
+                                          questions)
+        if missing is None:
+            return None
+        shown = ", ".join(missing[:6]) + (", …" if len(missing) > 6 else "")
+        return f"no provision holds any of the question's terms ({shown})"
+
+    def _evidence(self, cites: Sequence[Citation], terms: Sequence[QTerm]
+                  ) -> tuple[Citation, ...]:
+        """``cites`` with the question's terms each covers (a whole article: any paragraph)."""
+        if self.coverage is None:
+            return tuple(cites)
+        out = []
+        for c in cites:
+            paragraphs = [c.paragraph] if c.paragraph is not None else [
+                p.number for p in self.library.get(c.regulation).article(c.article).paragraphs]
+            found: dict[str, dict[str, str]] = {}
+            for number in paragraphs:
+                for e in self.coverage.evidence(terms, (c.regulation, c.article, number)):
+                    found.setdefault(e["term"], e)
+            out.append(replace(c, evidence=tuple(found.values())))
+        return tuple(out)
 
     def _check_history(self, history: Sequence[Turn]) -> None:
         """UsageError when a turn, or the whole conversation, is longer than the settings
@@ -322,7 +360,8 @@ def build_assistant(settings: Settings, embeddings: TiaoliEmbeddings | None = No
                                               settings.llm_api_key, settings.llm_timeout)
         llm = LLMAnswerer(model, name, library, prompts, settings.llm_timeout)
     return Assistant(settings, library, glossary, embeddings, retriever, prompts, judge,
-                     ExtractiveAnswerer(library, retriever, prompts), llm)
+                     ExtractiveAnswerer(library, retriever, prompts), llm,
+                     Coverage(library.regulations, retriever.tokenizers, glossary))
 
 
 def rebuild_index(settings: Settings, embeddings: TiaoliEmbeddings | None = None,

@@ -55,6 +55,23 @@ class Question:
     question: str
     gold: tuple[int, ...]
     kind: str = ""
+    gold_paragraphs: tuple[tuple[int, int], ...] = ()  # (article, paragraph): "17.2"
+    style: str = ""
+
+
+def _paragraphs(values: list[str]) -> tuple[tuple[int, int], ...]:
+    """ "17.2" -> (17, 2); anything else is a ValueError naming it."""
+    out = []
+    for value in values:
+        article, _, paragraph = str(value).partition(".")
+        if not (article.isdigit() and paragraph.isdigit()):
+            raise ValueError(f"gold paragraph {value!r} is not ARTICLE.PARAGRAPH, e.g. 17.2")
+        out.append((int(article), int(paragraph)))
+    return tuple(out)
+
+
+#: Styles whose questions the regulation does not address and that are plainly off-topic.
+OFF_TOPIC = "off-topic"
 
 
 def _read_jsonl(path: Path, build: Callable[[dict[str, Any]], T], what: str,
@@ -85,7 +102,8 @@ def load_questions(path: Path) -> list[Question]:
     """Read a question set; a malformed line is a UsageError naming it."""
     rows = _read_jsonl(path, lambda d: Question(
         str(d["id"]), d["lang"], d["question"], tuple(int(g) for g in d["gold"]),
-        str(d.get("kind", ""))), "question", '{"id", "lang", "question", "gold": [int]}')
+        str(d.get("kind", "")), _paragraphs(d.get("gold_paragraphs", [])),
+        str(d.get("style", ""))), "question", '{"id", "lang", "question", "gold": [int]}')
     questions: list[Question] = []
     seen: set[str] = set()
     for no, q in rows:
@@ -137,6 +155,15 @@ class AnswerScores:
     answerable_refused: int = 0
     right_lang: int = 0
     total: int = 0
+    first_right: int = 0  # answerable questions whose first citation is a gold article
+    with_paragraphs: int = 0  # answerable questions with gold paragraphs
+    paragraph_cited: int = 0  # ... whose citations include one of them
+    multi: int = 0  # questions with several gold articles
+    multi_complete: int = 0  # ... that cite every one
+    cited: int = 0  # distinct articles cited by answered answerable questions
+    cited_gold: int = 0  # ... of which gold
+    off_topic: int = 0
+    off_topic_refused: int = 0
 
     def to_json(self) -> dict[str, Any]:
         """Rates and the counts behind them."""
@@ -149,6 +176,14 @@ class AnswerScores:
             "answerable_refused": rate(self.answerable_refused, self.answerable),
             "answerable": self.answerable,
             "answer_language": rate(self.right_lang, self.total),
+            "first_citation_right": rate(self.first_right, self.answerable),
+            "gold_paragraph_cited": rate(self.paragraph_cited, self.with_paragraphs),
+            "with_gold_paragraphs": self.with_paragraphs,
+            "multi_article_complete": rate(self.multi_complete, self.multi),
+            "multi_article": self.multi,
+            "article_precision": rate(self.cited_gold, self.cited),
+            "off_topic_refused": rate(self.off_topic_refused, self.off_topic),
+            "off_topic": self.off_topic,
         }
 
 
@@ -161,6 +196,11 @@ class Report:
     out_of_scope: dict[str, int]
     answers: dict[str, AnswerScores] = field(default_factory=dict)
     mode: str = ""
+    # The same answers from the text alone (no anticipated or unaddressed questions).
+    answers_text: dict[str, AnswerScores] = field(default_factory=dict)
+    # answers key ("hybrid", "text-only") -> style -> [questions, right]: right is the first
+    # citation a gold article, or, for a question the regulation does not address, refused.
+    styles: dict[str, dict[str, list[int]]] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         """The ``tiaoli eval --json`` shape of DESIGN.md."""
@@ -171,6 +211,10 @@ class Report:
                 "out_of_scope_questions": self.out_of_scope,
                 "answers": {"mode": self.mode,
                             **{lang: s.to_json() for lang, s in self.answers.items()}},
+                "answers_text_only": {lang: s.to_json() for lang, s in self.answers_text.items()},
+                "by_style": {key: {style: {"questions": n, "right": right}
+                                   for style, (n, right) in sorted(styles.items())}
+                             for key, styles in self.styles.items()},
             },
             "questions": self.rows,
         }
@@ -216,6 +260,8 @@ def evaluate(assistant: Assistant, questions: list[Question]) -> Report:
     rows: list[dict[str, Any]] = []
     out_of_scope: dict[str, int] = {}
     answers: dict[str, AnswerScores] = {}
+    answers_text: dict[str, AnswerScores] = {}
+    styles: dict[str, dict[str, list[int]]] = {}
     modes_seen: set[str] = set()
     for q in questions:
         for row in rows_run:
@@ -224,14 +270,24 @@ def evaluate(assistant: Assistant, questions: list[Question]) -> Report:
                                     mode=row.mode, within=within, questions=row.questions)
             elapsed = (time.perf_counter() - started) * 1000
             ranked = [h.article for h in hits]
+            if row.key == "text-only":
+                answer = assistant.ask(q.question, lang=q.lang,  # type: ignore[arg-type]
+                                       regulation=within, questions=False)
+                right = _score_answer(answers_text.setdefault(q.lang, AnswerScores()), q,
+                                      answer, reg)
+                _tally(styles, row.key, q, right)
             if row.key == "hybrid":
                 answer = assistant.ask(q.question, lang=q.lang,  # type: ignore[arg-type]
                                        regulation=within)
                 cited = list(dict.fromkeys(c.article for c in answer.citations))
                 rows.append({"id": q.id, "lang": q.lang, "retrieved": ranked[:max(K_RETRIEVED, 1)],
-                             "gold": list(q.gold), "cited": cited, "refused": answer.refused,
-                             "answer": answer.answer, "mode": answer.mode})
-                _score_answer(answers.setdefault(q.lang, AnswerScores()), q, answer, reg)
+                             "gold": list(q.gold), "cited": cited,
+                             "cited_paragraphs": [f"{c.article}.{c.paragraph}" if c.paragraph
+                                                  else str(c.article) for c in answer.citations],
+                             "refused": answer.refused, "answer": answer.answer,
+                             "mode": answer.mode, **({"style": q.style} if q.style else {})})
+                right = _score_answer(answers.setdefault(q.lang, AnswerScores()), q, answer, reg)
+                _tally(styles, row.key, q, right)
                 modes_seen.add(answer.mode)
                 if not q.gold:
                     out_of_scope[q.lang] = out_of_scope.get(q.lang, 0) + 1
@@ -251,10 +307,21 @@ def evaluate(assistant: Assistant, questions: list[Question]) -> Report:
         for s in langs.values():
             if s.n:
                 s.recall1, s.recall3, s.mrr = s.recall1 / s.n, s.recall3 / s.n, s.mrr / s.n
-    return Report(scores, rows, out_of_scope, answers, ", ".join(sorted(modes_seen)))
+    return Report(scores, rows, out_of_scope, answers, ", ".join(sorted(modes_seen)),
+                  answers_text, styles if any(q.style for q in questions) else {})
 
 
-def _score_answer(s: AnswerScores, q: Question, answer: Answer, reg: Regulation) -> None:
+def _tally(styles: dict[str, dict[str, list[int]]], key: str, q: Question, right: bool
+           ) -> None:
+    if q.style:
+        counts = styles.setdefault(key, {}).setdefault(q.style, [0, 0])
+        counts[0] += 1
+        counts[1] += int(right)
+
+
+def _score_answer(s: AnswerScores, q: Question, answer: Answer, reg: Regulation) -> bool:
+    """Count one answer into ``s``; whether it was right (the first citation a gold
+    article, or, for a question the regulation does not address, a refusal)."""
     s.total += 1
     lang_ok = (not has_han(answer.answer)) if q.lang == "en" else (
         detect_lang(answer.answer) == "zh")
@@ -266,13 +333,32 @@ def _score_answer(s: AnswerScores, q: Question, answer: Answer, reg: Regulation)
     if not q.gold:
         s.oos += 1
         s.oos_refused += int(answer.refused)
-        return
+        if q.style == OFF_TOPIC:
+            s.off_topic += 1
+            s.off_topic_refused += int(answer.refused)
+        return answer.refused
     s.answerable += 1
     s.answerable_refused += int(answer.refused)
+    cited = {c.article for c in answer.citations} if not answer.refused else set()
+    right = bool(cited) and answer.citations[0].article in q.gold
+    s.first_right += int(right)
+    if q.gold_paragraphs:
+        s.with_paragraphs += 1
+        gold = set(q.gold_paragraphs)
+        s.paragraph_cited += int(not answer.refused and any(
+            (c.article, c.paragraph) in gold
+            or (c.paragraph is None and any(a == c.article for a, _ in gold))
+            for c in answer.citations))
+    if len(q.gold) > 1:
+        s.multi += 1
+        s.multi_complete += int(set(q.gold) <= cited)
     if not answer.refused:
         s.answered += 1
         s.precise += int(bool(answer.citations)
                          and all(c.article in q.gold for c in answer.citations))
+        s.cited += len(cited)
+        s.cited_gold += len(cited & set(q.gold))
+    return right
 
 
 def format_table(report: Report) -> str:
@@ -310,7 +396,52 @@ def format_table(report: Report) -> str:
                      f"{pct(j['out_of_scope_refused']) + f' ({a.oos_refused}/{a.oos})':>16}"
                      f"{pct(j['answerable_refused']) + answerable:>22}"
                      f"{pct(j['answer_language']):>13}")
+    lines += _more_table(report)
+    lines += _style_table(report)
     return "\n".join(lines).rstrip()
+
+
+def _pct(x: float | None, counts: str = "") -> str:
+    return "-" if x is None else f"{x:.3f}{counts}"
+
+
+def _more_table(report: Report) -> list[str]:
+    """First citation, gold paragraph, multi-article completeness, article precision and
+    off-topic refusals, with the anticipated questions and from the text alone."""
+    lines = ["", "  lang  answers      first right   gold para  multi complete  art prec"
+             "  OOS refused  off-topic  answerable refused"]
+    for lang in sorted(report.answers):
+        for name, table in (("hybrid", report.answers), ("text only", report.answers_text)):
+            a = table.get(lang)
+            if a is None:
+                continue
+            j = a.to_json()
+            lines.append(
+                f"  {lang:<6}{name:<11}{_pct(j['first_citation_right']):>13}"
+                f"{_pct(j['gold_paragraph_cited']):>12}"
+                f"{_pct(j['multi_article_complete'], f' ({a.multi_complete}/{a.multi})'):>16}"
+                f"{_pct(j['article_precision']):>10} "
+                f"{_pct(j['out_of_scope_refused'], f' ({a.oos_refused}/{a.oos})'):>13}"
+                f"{f'{a.off_topic_refused}/{a.off_topic}':>11}"
+                f"{_pct(j['answerable_refused'], f' ({a.answerable_refused}/{a.answerable})'):>20}")
+    return lines
+
+
+def _style_table(report: Report) -> list[str]:
+    """Right answers by the set's ``style`` (a gold first citation; for a question the
+    regulation does not address, a refusal)."""
+    if not report.styles:
+        return []
+    keys = [k for k in ("hybrid", "text-only") if k in report.styles]
+    lines = ["", "by style (right: first citation gold; unaddressed: refused)",
+             f"  {'style':<14}" + "".join(f"{k:>16}" for k in keys)]
+    for style in sorted(report.styles[keys[0]]):
+        cells = []
+        for k in keys:
+            n, right = report.styles[k].get(style, [0, 0])
+            cells.append(f"{right}/{n} {right / n if n else 0:.2f}")
+        lines.append(f"  {style:<14}" + "".join(f"{c:>16}" for c in cells))
+    return lines
 
 
 # ---------------------------------------------------------------- statements

@@ -106,6 +106,7 @@ class ScopeJudge:
     threshold: float
     _vectors: np.ndarray = field(init=False, repr=False)  # the outside subjects
     _inside: dict[str, np.ndarray] = field(init=False, repr=False)  # reg -> addressed
+    _text: dict[str, np.ndarray] = field(init=False, repr=False)  # reg -> its provisions
     _inside_all: np.ndarray = field(init=False, repr=False)  # every regulation's
     _unaddressed: dict[str, np.ndarray] = field(init=False, repr=False)  # reg -> vectors
     _own_regions: set[str] = field(init=False, repr=False)
@@ -120,7 +121,7 @@ class ScopeJudge:
         title = " ".join(f"{r.title_zh} {r.title_en or ''}" for r in self.library.regulations)
         self._own_regions = {zh for zh, en in self.rules.regions.items()
                              if zh in title or en in title}
-        self._text_has, self._inside, self._unaddressed = {}, {}, {}
+        self._text_has, self._inside, self._unaddressed, self._text = {}, {}, {}, {}
         by_reg: dict[str, list[tuple[int, Chunk]]] = {}
         for i, c in enumerate(index.chunks):
             by_reg.setdefault(c.regulation, []).append((i, c))
@@ -129,6 +130,7 @@ class ScopeJudge:
             # What the regulation addresses: its text and its anticipated questions.
             self._inside[reg.id] = vectors[[i for i, c in mine if c.searchable]]
             self._unaddressed[reg.id] = vectors[[i for i, c in mine if not c.searchable]]
+            self._text[reg.id] = vectors[[i for i, c in mine if c.is_provision]]
             body = "\n".join(c.text for _, c in mine if c.is_provision)
             has = {subject: any(_mentions(body, ws) for ws in words.values())
                    for subject, words in self.rules.subjects.items()}
@@ -137,20 +139,27 @@ class ScopeJudge:
             self._text_has[reg.id] = has
         self._inside_all = np.concatenate(list(self._inside.values()))
 
-    def margin(self, vector: np.ndarray, scope: Sequence[str] | None = None) -> float:
+    def margin(self, vector: np.ndarray, scope: Sequence[str] | None = None,
+               questions: bool = True) -> float:
         """Similarity to the nearest things the regulations in ``scope`` (default all)
         address, minus that to the nearest things they do not (each the mean of the
         ``NEIGHBOURS`` nearest).
 
         A regulation's unaddressed questions count only when it is judged alone:
         what one regulation leaves out, another loaded beside it may address.
+        Without ``questions``, only the provisions and the outside subjects count (what
+        a regulation added without anticipated or unaddressed questions gets).
         """
         v = vector.reshape(-1)
         regs = list(scope) if scope is not None else list(self._inside)
-        inside = (self._inside_all @ v if scope is None
-                  else np.concatenate([self._inside[r] @ v for r in regs]))
+        if not questions:
+            inside = np.concatenate([self._text[r] @ v for r in regs])
+        elif scope is None:
+            inside = self._inside_all @ v
+        else:
+            inside = np.concatenate([self._inside[r] @ v for r in regs])
         outside = self._vectors @ v
-        if len(regs) == 1:
+        if len(regs) == 1 and questions:
             outside = np.concatenate([outside, self._unaddressed[regs[0]] @ v])
         return _nearest(inside) - _nearest(outside)
 
@@ -172,7 +181,7 @@ class ScopeJudge:
         return asked.group(0)
 
     def judge(self, question: str, vector: np.ndarray, hits: Sequence[Hit],
-              scope: Sequence[Regulation] = ()) -> str | None:
+              scope: Sequence[Regulation] = (), questions: bool = True) -> str | None:
         """None when the regulation addresses the question, else the reason it does not.
 
         ``scope`` (default: all loaded) is where the question was searched: a
@@ -196,7 +205,7 @@ class ScopeJudge:
         if figure:
             return (f"asks for a figure ({figure}), which none of the "
                     f"{min(len(hits), FIGURE_HITS)} provisions found states")
-        m = self.margin(vector, within)
+        m = self.margin(vector, within, questions)
         if m <= self.threshold:
             return f"closer to subjects outside the regulation (margin {m:.3f})"
         return None

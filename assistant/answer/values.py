@@ -24,6 +24,8 @@ class Citation:
     en: str | None
     regulation: str = ""  # the regulation's id (its folder name)
     titled: bool = False  # several regulations are loaded: the label names this one
+    # The question's terms this provision covers: {"term", "matched", "kind"} (evidence.py).
+    evidence: tuple[dict[str, str], ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         """The DESIGN.md shape: article, paragraph, label, zh, en; with several regulations
@@ -32,6 +34,8 @@ class Citation:
                                "label": self.label, "zh": self.zh, "en": self.en}
         if self.titled:
             out["regulation"] = self.regulation
+        if self.evidence:
+            out["evidence"] = [dict(e) for e in self.evidence]
         return out
 
 

@@ -1,0 +1,218 @@
+"""What a question asks about, and which of it each provision covers.
+
+A question's terms are its glossary concepts (matched through their Chinese,
+their English and its variants, and the shorthand in ``aliases``: 首台套, 技改),
+its content words and its numbers. A provision covers a term when its official
+text (for a Chinese word) or our aligned English rendering (for an English
+word) holds it; a glossary concept is covered in either language, so an English
+question about "first units (sets)" meets 首台（套）. Brackets, spaces and
+full/half width are ignored on both sides.
+
+Two uses:
+
+- ``evidence``: for each provision an answer cites, the question's terms it
+  covers, as the Answer JSON's ``evidence`` (DESIGN.md);
+- ``uncovered``: a question whose content terms no provision covers is not
+  about the regulation, whatever the embedding margin says.
+
+A content word is a word rarer than ``COMMON_ZIPF`` in general use (wordfreq's
+Zipf scale, where 5 is once per 100,000 words): 已经, 知道, 今年, good, time
+and year say nothing about what is asked; 啤酒节, 索道, seafood and hiking do.
+Words of one Chinese character are left out (too short to match reliably
+inside longer words); numbers of three digits or more are (a year, a
+figure), shorter ones are not.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from ..search.chunking import Lang
+from ..search.sparse import Tokenizers
+from ..text.corpus import Paragraph, Regulation
+from ..text.glossary import Term
+from ..text.script import HAN, has_han
+
+#: Words at least this common in general use (Zipf scale) are not content words.
+COMMON_ZIPF = 5.0
+
+Kind = Literal["glossary", "word", "number"]
+
+# Spaces, brackets and quotation marks (ASCII and full-width) are ignored in matching.
+_FOLD = re.compile("[\\s()\uff08\uff09\\[\\]\u3010\u3011\u3014\u3015<>\u300a\u300b"
+                   "\"'\u201c\u201d\u2018\u2019\u00b7]")
+_EN_WORD = re.compile(r"[a-z][a-z'-]*[a-z]|[a-z]")
+_NUMBER = re.compile(r"\d+(?:\.\d+)?")
+
+
+def fold(text: str) -> str:
+    """``text`` for matching: NFKC (full width to half), lower case, no brackets or spaces."""
+    return _FOLD.sub("", unicodedata.normalize("NFKC", text).lower())
+
+
+@functools.lru_cache(maxsize=20_000)
+def zipf(word: str, lang: Lang) -> float:
+    """How common ``word`` is in general ``lang`` text (wordfreq's Zipf scale; 0 if unknown)."""
+    from wordfreq import zipf_frequency
+
+    return float(zipf_frequency(word, lang))
+
+
+@dataclass(frozen=True)
+class QTerm:
+    """One term of a question: as written, what kind, and how a provision may hold it."""
+
+    term: str  # as the question wrote it
+    kind: Kind
+    lang: Lang  # the language it is matched in (a glossary term: both)
+    key: str  # folded word (zh, number), stem (en), or the glossary entry's zh headword
+    content: bool  # whether it can make a question about the regulation
+    entry: Term | None = None
+
+
+@dataclass(frozen=True)
+class _Provision:
+    zh: str  # folded official text
+    en_stems: frozenset[str]
+    en_words: tuple[str, ...]  # its English words, as written (lower case)
+    numbers: frozenset[str]
+
+
+class Coverage:
+    """The question's terms, and which provisions of the loaded regulations cover them."""
+
+    def __init__(self, regulations: Sequence[Regulation], tokenizers: Tokenizers,
+                 terms: Sequence[Term]) -> None:
+        self.tokenizers = tokenizers
+        self.terms = tuple(terms)
+        self._provisions: dict[tuple[str, int, int], _Provision] = {}
+        # Each provision with the anticipated questions tied to it (document expansion):
+        # what it answers in users' words, for the coverage refusal, never for evidence.
+        self._expanded: dict[tuple[str, int, int], _Provision] = {}
+        for reg in regulations:
+            asked: dict[tuple[int, int], list[str]] = {}
+            for q in reg.anticipated:
+                asked.setdefault((q.article, q.paragraph), []).append(q.text)
+            for article in reg.articles:
+                for para in article.paragraphs:
+                    key = (reg.id, article.number, para.number)
+                    self._provisions[key] = self._read(para)
+                    extra = asked.get((article.number, para.number))
+                    if extra:
+                        self._expanded[key] = self._read(Paragraph(
+                            para.number, para.zh + "\n" + "\n".join(extra),
+                            (para.en or "") + "\n" + "\n".join(extra)))
+        self._aliases = [(t, [fold(f) for f in (t.zh, *t.aliases)]) for t in self.terms]
+
+    def _read(self, para: Paragraph) -> _Provision:
+        en = unicodedata.normalize("NFKC", para.en or "").lower()
+        words = tuple(_EN_WORD.findall(en))
+        stems = frozenset(self.tokenizers.en(" ".join(words)))
+        numbers = frozenset(_NUMBER.findall(unicodedata.normalize("NFKC", para.zh + " " + en)))
+        return _Provision(fold(para.zh), stems, words, numbers)
+
+    # ---------------------------------------------------------------- question terms
+
+    def question_terms(self, question: str, lang: Lang) -> list[QTerm]:
+        """The question's glossary concepts, content words and numbers, in order found."""
+        out: list[QTerm] = []
+        folded = fold(question)
+        inside: list[str] = []  # the question's words that a glossary concept already holds
+        in_english = set(self.tokenizers.terms_in(question, "en"))
+        for term, forms in self._aliases:
+            hit = next((f for f in forms if f and f in folded), None)
+            if hit is None and term in in_english:
+                hit = term.en
+            if hit is not None:
+                out.append(QTerm(hit, "glossary", lang, term.zh, True, term))
+                inside.append(hit)
+        seen = {q.key for q in out}
+        for word in self._words(question, lang):
+            key = fold(word) if lang == "zh" or has_han(word) else " ".join(
+                self.tokenizers.en(word))
+            if not key or key in seen or any(key in h for h in inside if has_han(key)):
+                continue
+            seen.add(key)
+            w_lang: Lang = "zh" if has_han(word) else "en"
+            if w_lang == "zh" and len(key) < 2:
+                continue
+            content = zipf(word, w_lang) < COMMON_ZIPF
+            out.append(QTerm(word, "word", w_lang, key, content))
+        for number in _NUMBER.findall(unicodedata.normalize("NFKC", question)):
+            if number not in seen:
+                seen.add(number)
+                # A year or a longer figure (2024, 300) says what is asked about; 1 or
+                # 10 occur in too many provisions to.
+                out.append(QTerm(number, "number", lang, number, len(number) >= 3))
+        return out
+
+    def _words(self, question: str, lang: Lang) -> list[str]:
+        tok = self.tokenizers
+        text = unicodedata.normalize("NFKC", question)
+        words: list[str] = []
+        for piece in tok.jieba.lcut(text) if has_han(text) else [text]:
+            if HAN.search(piece):
+                if tok.zh(piece) and not _NUMBER.fullmatch(piece):
+                    words.append(piece)
+            else:
+                words += [w for w in _EN_WORD.findall(piece.lower()) if tok.en(w)]
+        return words
+
+    # ---------------------------------------------------------------- coverage
+
+    def covers(self, term: QTerm, key: tuple[str, int, int], questions: bool = False
+               ) -> str | None:
+        """How provision ``key`` (regulation, article, paragraph) holds ``term``, or None;
+        with ``questions``, its anticipated questions count as its words too."""
+        p = (self._expanded.get(key) if questions else None) or self._provisions.get(key)
+        if p is None:
+            return None
+        if term.kind == "glossary" and term.entry is not None:
+            t = term.entry
+            if fold(t.zh) in p.zh:
+                return t.zh
+            forms = [self.tokenizers.en(f) for f in t.english_forms]
+            return t.zh if any(f and set(f) <= p.en_stems for f in forms) else None
+        if term.kind == "number":
+            return term.key if term.key in p.numbers else None
+        if term.lang == "zh":
+            return term.term if term.key in p.zh else None
+        stems = term.key.split()
+        if stems and all(s in p.en_stems for s in stems):
+            return next((w for w in p.en_words if self.tokenizers.en(w) == stems), term.term)
+        return None
+
+    def evidence(self, terms: Sequence[QTerm], key: tuple[str, int, int]
+                 ) -> tuple[dict[str, str], ...]:
+        """The Answer JSON's ``evidence`` of one cited provision."""
+        out = []
+        for term in terms:
+            matched = self.covers(term, key)
+            if matched is not None:
+                out.append({"term": term.term, "matched": matched, "kind": term.kind})
+        return tuple(out)
+
+    def covering(self, term: QTerm, regulations: Sequence[str] | None = None,
+                 questions: bool = False) -> list[tuple[str, int, int]]:
+        """Every provision (of ``regulations``, default all) that covers ``term``."""
+        return [key for key in self._provisions
+                if (regulations is None or key[0] in regulations)
+                and self.covers(term, key, questions) is not None]
+
+    def uncovered(self, terms: Sequence[QTerm], regulations: Sequence[str] | None = None,
+                  questions: bool = True) -> list[str] | None:
+        """The question's content terms when it has some and no provision covers any of
+        them (the question is not about these regulations); else None. With
+        ``questions``, a provision's anticipated questions count as its words."""
+        content = [t for t in terms if t.content]
+        if not content:
+            return None
+        for term in content:
+            if self.covering(term, regulations, questions):
+                return None
+        return [t.term for t in content]

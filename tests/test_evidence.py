@@ -1,0 +1,73 @@
+"""Evidence for every citation, and refusals when no provision covers the question."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.answer.evidence import COMMON_ZIPF, fold, zipf
+from assistant.app import Assistant, build_assistant
+from assistant.settings import Settings
+
+
+@pytest.fixture(scope="module")
+def assistant(settings: Settings) -> Assistant:
+    return build_assistant(settings)
+
+
+def _evidence(answer_json: dict[str, object]) -> list[list[dict[str, str]]]:
+    return [c.get("evidence", []) for c in answer_json["citations"]]  # type: ignore[attr-defined]
+
+
+def test_brackets_spaces_and_width_are_ignored_in_matching() -> None:
+    assert fold("首台（套）") == fold("首台套") == fold("首台 (套)")
+    assert fold("\uff21\uff29 应用") == "ai应用"  # full-width AI
+
+
+def test_common_words_are_not_content_words() -> None:
+    for word, lang in (("已经", "zh"), ("知道", "zh"), ("good", "en"), ("time", "en")):
+        assert zipf(word, lang) >= COMMON_ZIPF  # type: ignore[arg-type]
+    for word, lang in (("啤酒节", "zh"), ("索道", "zh"), ("seafood", "en"), ("hotpot", "en")):
+        assert zipf(word, lang) < COMMON_ZIPF  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("question", [
+    "青岛啤酒节是几月？",
+    "What's the best hotpot place in Chengdu?",
+    "周末去泰山坐索道要预约吗？",
+    "Any good seafood restaurants near the harbour?",
+])
+def test_a_question_no_provision_covers_is_refused(assistant: Assistant, question: str) -> None:
+    answer = assistant.ask(question)
+    assert answer.refused
+    assert answer.citations == ()
+    assert any("no provision holds any of the question's terms" in n for n in answer.notes)
+
+
+def test_each_citation_carries_the_terms_it_covers(assistant: Assistant) -> None:
+    data = assistant.ask("Can we lease industrial land instead of buying it?").to_json()
+    assert not data["refused"]
+    first = _evidence(data)[0]
+    assert {"term": "lease", "matched": "leasing", "kind": "word"} in first
+    assert all(set(e) == {"term", "matched", "kind"} for e in first)
+
+
+def test_shorthand_meets_its_glossary_term_through_aliases(assistant: Assistant) -> None:
+    data = assistant.ask("技改有什么支持？").to_json()
+    assert not data["refused"]
+    found = [e for ev in _evidence(data) for e in ev]
+    assert {"term": "技改", "matched": "技术改造", "kind": "glossary"} in found
+    # The alias is for matching only: our rendering never uses it.
+    assert all("技改" not in (c["en"] or "") for c in data["citations"])  # type: ignore[attr-defined]
+
+
+def test_a_year_in_the_question_is_evidence(assistant: Assistant) -> None:
+    data = assistant.ask("条例是不是2024年就开始施行了？").to_json()
+    assert not data["refused"]
+    assert data["citations"][0]["article"] == 20  # type: ignore[index]
+    assert {"term": "2024", "matched": "2024", "kind": "number"} in _evidence(data)[0]
+
+
+def test_a_named_article_is_never_refused_for_coverage(assistant: Assistant) -> None:
+    answer = assistant.ask("第三条讲的啤酒节是什么？")
+    assert not answer.refused
+    assert answer.citations[0].article == 3
