@@ -270,15 +270,13 @@ def evaluate(assistant: Assistant, questions: list[Question]) -> Report:
                                     mode=row.mode, within=within, questions=row.questions)
             elapsed = (time.perf_counter() - started) * 1000
             ranked = [h.article for h in hits]
-            if row.key == "text-only":
+            if row.key in ("text-only", "hybrid"):
                 answer = assistant.ask(q.question, lang=q.lang,  # type: ignore[arg-type]
-                                       regulation=within, questions=False)
-                right = _score_answer(answers_text.setdefault(q.lang, AnswerScores()), q,
-                                      answer, reg)
+                                       regulation=within, questions=row.questions)
+                table = answers if row.key == "hybrid" else answers_text
+                right = _score_answer(table.setdefault(q.lang, AnswerScores()), q, answer, reg)
                 _tally(styles, row.key, q, right)
             if row.key == "hybrid":
-                answer = assistant.ask(q.question, lang=q.lang,  # type: ignore[arg-type]
-                                       regulation=within)
                 cited = list(dict.fromkeys(c.article for c in answer.citations))
                 rows.append({"id": q.id, "lang": q.lang, "retrieved": ranked[:max(K_RETRIEVED, 1)],
                              "gold": list(q.gold), "cited": cited,
@@ -286,8 +284,6 @@ def evaluate(assistant: Assistant, questions: list[Question]) -> Report:
                                                   else str(c.article) for c in answer.citations],
                              "refused": answer.refused, "answer": answer.answer,
                              "mode": answer.mode, **({"style": q.style} if q.style else {})})
-                right = _score_answer(answers.setdefault(q.lang, AnswerScores()), q, answer, reg)
-                _tally(styles, row.key, q, right)
                 modes_seen.add(answer.mode)
                 if not q.gold:
                     out_of_scope[q.lang] = out_of_scope.get(q.lang, 0) + 1
@@ -388,20 +384,19 @@ def format_table(report: Report) -> str:
         if a is None:
             continue
         j = a.to_json()
-
-        def pct(x: float | None) -> str:
-            return "-" if x is None else f"{x:.3f}"
         answerable = f" ({a.answerable_refused}/{a.answerable})"
-        lines.append(f"  {lang:<6}{pct(j['citation_precision']):>12}{j['invalid_citations']:>9}"
-                     f"{pct(j['out_of_scope_refused']) + f' ({a.oos_refused}/{a.oos})':>16}"
-                     f"{pct(j['answerable_refused']) + answerable:>22}"
-                     f"{pct(j['answer_language']):>13}")
+        lines.append(f"  {lang:<6}{_pct(j['citation_precision']):>12}"
+                     f"{j['invalid_citations']:>9}"
+                     f"{_pct(j['out_of_scope_refused'], f' ({a.oos_refused}/{a.oos})'):>16}"
+                     f"{_pct(j['answerable_refused'], answerable):>22}"
+                     f"{_pct(j['answer_language']):>13}")
     lines += _more_table(report)
     lines += _style_table(report)
     return "\n".join(lines).rstrip()
 
 
 def _pct(x: float | None, counts: str = "") -> str:
+    """A rate as printed (three decimals, then ``counts``), or "-" when there is none."""
     return "-" if x is None else f"{x:.3f}{counts}"
 
 

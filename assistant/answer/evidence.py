@@ -72,7 +72,6 @@ class QTerm:
     lang: Lang  # the language it is matched in (a glossary term: both)
     key: str  # folded word (zh, number), stem (en), or the glossary entry's zh headword
     content: bool  # whether it can make a question about the regulation
-    entry: Term | None = None
 
 
 @dataclass(frozen=True)
@@ -108,6 +107,10 @@ class Coverage:
                             para.number, para.zh + "\n" + "\n".join(extra),
                             (para.en or "") + "\n" + "\n".join(extra)))
         self._aliases = [(t, [fold(f) for f in (t.zh, *t.aliases)]) for t in self.terms]
+        # Each entry's folded Chinese and stemmed English forms, as provisions are matched.
+        self._forms = {t.zh: (fold(t.zh), [stems for f in t.english_forms
+                                           if (stems := tokenizers.en(f))])
+                       for t in self.terms}
 
     def _read(self, para: Paragraph) -> _Provision:
         en = unicodedata.normalize("NFKC", para.en or "").lower()
@@ -129,7 +132,7 @@ class Coverage:
             if hit is None and term in in_english:
                 hit = term.en
             if hit is not None:
-                out.append(QTerm(hit, "glossary", lang, term.zh, True, term))
+                out.append(QTerm(hit, "glossary", lang, term.zh, True))
                 inside.append(hit)
         seen = {q.key for q in out}
         for word in self._words(question, lang):
@@ -172,12 +175,10 @@ class Coverage:
         p = (self._expanded.get(key) if questions else None) or self._provisions.get(key)
         if p is None:
             return None
-        if term.kind == "glossary" and term.entry is not None:
-            t = term.entry
-            if fold(t.zh) in p.zh:
-                return t.zh
-            forms = [self.tokenizers.en(f) for f in t.english_forms]
-            return t.zh if any(f and set(f) <= p.en_stems for f in forms) else None
+        if term.kind == "glossary":
+            zh, english = self._forms[term.key]
+            held = zh in p.zh or any(set(stems) <= p.en_stems for stems in english)
+            return term.key if held else None
         if term.kind == "number":
             return term.key if term.key in p.numbers else None
         if term.lang == "zh":
@@ -197,13 +198,6 @@ class Coverage:
                 out.append({"term": term.term, "matched": matched, "kind": term.kind})
         return tuple(out)
 
-    def covering(self, term: QTerm, regulations: Sequence[str] | None = None,
-                 questions: bool = False) -> list[tuple[str, int, int]]:
-        """Every provision (of ``regulations``, default all) that covers ``term``."""
-        return [key for key in self._provisions
-                if (regulations is None or key[0] in regulations)
-                and self.covers(term, key, questions) is not None]
-
     def uncovered(self, terms: Sequence[QTerm], regulations: Sequence[str] | None = None,
                   questions: bool = True) -> list[str] | None:
         """The question's content terms when it has some and no provision covers any of
@@ -212,7 +206,7 @@ class Coverage:
         content = [t for t in terms if t.content]
         if not content:
             return None
-        for term in content:
-            if self.covering(term, regulations, questions):
-                return None
+        keys = [k for k in self._provisions if regulations is None or k[0] in regulations]
+        if any(self.covers(t, k, questions) is not None for t in content for k in keys):
+            return None
         return [t.term for t in content]
