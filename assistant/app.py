@@ -143,7 +143,7 @@ class Assistant:
                 if on_token:
                     on_token(body)
                 return Answer(question, lang, f"extractive (fallback: {self.llm.mode} failed)",
-                              body, False, tuple(cites), (), tuple(notes),
+                              body, False, self._evidence(cites, terms), (), tuple(notes),
                               searched if searched != text else None)
             if reply.refused:
                 return self._refusal(question, lang, hits, [*notes, *reply.notes,

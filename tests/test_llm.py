@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import socket
 import time
 
@@ -24,9 +25,8 @@ def with_model(base: Assistant, model: object, timeout: float = 5.0) -> Assistan
     """The shared assistant with another chat model (building the index again is slow)."""
     from assistant.answer.llm import LLMAnswerer
 
-    llm = LLMAnswerer(model, "fake", base.library, base.prompts, timeout)
-    return Assistant(base.settings, base.library, base.glossary, base.embeddings,
-                     base.retriever, base.prompts, base.judge, base.extractive, llm)
+    return dataclasses.replace(
+        base, llm=LLMAnswerer(model, "fake", base.library, base.prompts, timeout))
 
 
 def test_cited_answer_streams_and_keeps_valid_citations(base: Assistant) -> None:
@@ -116,6 +116,8 @@ def test_endpoint_failure_falls_back_visibly_within_the_timeout(base: Assistant,
     assert "Under Article 17(2) of the Regulations, " in answer.answer
     assert any(n.startswith("llm:fake failed: ") for n in answer.notes)
     assert answer.citations[0].article == 17
+    # The fallback's citations carry their evidence like any extractive answer's.
+    assert {"term": "lease", "matched": "leasing", "kind": "word"} in answer.citations[0].evidence
 
 
 def test_follow_up_condensed_by_the_model(base: Assistant) -> None:
