@@ -334,7 +334,8 @@ def ask_cmd(obj: Context, question: str, lang: str, history_file: Path | None,
 
 @cli.command("eval")
 @click.option("--questions", "questions_file", type=click.Path(dir_okay=False, path_type=Path),
-              default=None, help="A question set: JSON lines {id, lang, question, gold}.")
+              default=None, help="A question set: JSON lines {id, lang, question, gold}, "
+              "optionally gold_paragraphs and style.")
 @click.option("--statements", "statements_file",
               type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="A statement set: JSON lines {id, lang, statement, verdict, gold}.")
@@ -349,8 +350,11 @@ def eval_cmd(obj: Context, questions_file: Path | None, statements_file: Path | 
     Retrieval: BM25 alone, dense alone and fused side by side (and, when the
     index holds anticipated questions, fused over the text only). Answers (with
     the configured answerer): citation precision, invalid citations, refusal
-    accuracy and answer-language accuracy. Statements (--statements): verdict
-    accuracy and a confusion table.
+    accuracy and answer-language accuracy; the first citation right, a gold
+    paragraph cited (sets with gold_paragraphs), multi-article completeness,
+    article precision and off-topic refusals, with the anticipated questions and
+    from the text alone; and a table by style when the set has a style key.
+    Statements (--statements): verdict accuracy and a confusion table.
     """
     from ..app import build_assistant
     from ..evaluation import (
