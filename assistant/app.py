@@ -138,7 +138,7 @@ class Assistant:
             except LLMError as exc:
                 notes.append(f"{self.llm.mode} failed: {exc.message}")
                 fallback = self.prompts.phrase("fallback", lang, reason=exc.message)
-                body, cites = self.extractive.answer(searched, hits, lang)
+                body, cites = self.extractive.answer(searched, hits, lang, terms)
                 body = fallback + "\n\n" + body
                 if on_token:
                     on_token(body)
@@ -153,7 +153,7 @@ class Assistant:
                           self._evidence(reply.citations, terms), (),
                           tuple(notes + reply.notes),
                           searched if searched != text else None)
-        body, cites = self.extractive.answer(searched, hits, lang)
+        body, cites = self.extractive.answer(searched, hits, lang, terms)
         if on_token:
             on_token(body)
         return Answer(question, lang, self.extractive.mode, body, False,
@@ -359,9 +359,9 @@ def build_assistant(settings: Settings, embeddings: TiaoliEmbeddings | None = No
         model = chat_model or make_chat_model(settings.llm or "", settings.llm_base_url,
                                               settings.llm_api_key, settings.llm_timeout)
         llm = LLMAnswerer(model, name, library, prompts, settings.llm_timeout)
+    coverage = Coverage(library.regulations, retriever.tokenizers, glossary)
     return Assistant(settings, library, glossary, embeddings, retriever, prompts, judge,
-                     ExtractiveAnswerer(library, retriever, prompts), llm,
-                     Coverage(library.regulations, retriever.tokenizers, glossary))
+                     ExtractiveAnswerer(library, retriever, prompts, coverage), llm, coverage)
 
 
 def rebuild_index(settings: Settings, embeddings: TiaoliEmbeddings | None = None,

@@ -48,6 +48,8 @@ _FOLD = re.compile("[\\s()\uff08\uff09\\[\\]\u3010\u3011\u3014\u3015<>\u300a\u30
                    "\"'\u201c\u201d\u2018\u2019\u00b7]")
 _EN_WORD = re.compile(r"[a-z][a-z'-]*[a-z]|[a-z]")
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
+# How many (term, regulation) pairs ``holders`` remembers before starting afresh.
+_HELD_KEPT = 20_000
 
 
 def fold(text: str) -> str:
@@ -79,6 +81,7 @@ class _Provision:
     zh: str  # folded official text
     en_stems: frozenset[str]
     en_words: tuple[str, ...]  # its English words, as written (lower case)
+    en_seq: tuple[str, ...]  # its English stems in order (a phrase is a run of them)
     numbers: frozenset[str]
 
 
@@ -106,6 +109,10 @@ class Coverage:
                         self._expanded[key] = self._read(Paragraph(
                             para.number, para.zh + "\n" + "\n".join(extra),
                             (para.en or "") + "\n" + "\n".join(extra)))
+        self._by_regulation: dict[str, list[tuple[str, int, int]]] = {}
+        for key in self._provisions:
+            self._by_regulation.setdefault(key[0], []).append(key)
+        self._held: dict[tuple[QTerm, str], tuple[tuple[str, int, int], ...]] = {}
         self._aliases = [(t, [fold(f) for f in (t.zh, *t.aliases)]) for t in self.terms]
         # Each entry's folded Chinese and stemmed English forms, as provisions are matched.
         self._forms = {t.zh: (fold(t.zh), [stems for f in t.english_forms
@@ -115,9 +122,9 @@ class Coverage:
     def _read(self, para: Paragraph) -> _Provision:
         en = unicodedata.normalize("NFKC", para.en or "").lower()
         words = tuple(_EN_WORD.findall(en))
-        stems = frozenset(self.tokenizers.en(" ".join(words)))
+        seq = tuple(self.tokenizers.en(" ".join(words)))
         numbers = frozenset(_NUMBER.findall(unicodedata.normalize("NFKC", para.zh + " " + en)))
-        return _Provision(fold(para.zh), stems, words, numbers)
+        return _Provision(fold(para.zh), frozenset(seq), words, seq, numbers)
 
     # ---------------------------------------------------------------- question terms
 
@@ -127,10 +134,12 @@ class Coverage:
         folded = fold(question)
         inside: list[str] = []  # the question's words that a glossary concept already holds
         in_english = set(self.tokenizers.terms_in(question, "en"))
+        inside_en: set[str] = set()  # the stems of the English concepts found
         for term, forms in self._aliases:
             hit = next((f for f in forms if f and f in folded), None)
             if hit is None and term in in_english:
-                hit = term.en
+                hit = self.tokenizers.en_term_words(question, term) or term.en
+                inside_en.update(s for stems in self._forms[term.zh][1] for s in stems)
             if hit is not None:
                 out.append(QTerm(hit, "glossary", lang, term.zh, True))
                 inside.append(hit)
@@ -139,6 +148,8 @@ class Coverage:
             key = fold(word) if lang == "zh" or has_han(word) else " ".join(
                 self.tokenizers.en(word))
             if not key or key in seen or any(key in h for h in inside if has_han(key)):
+                continue
+            if not has_han(word) and set(key.split()) <= inside_en:
                 continue
             seen.add(key)
             w_lang: Lang = "zh" if has_han(word) else "en"
@@ -155,16 +166,30 @@ class Coverage:
         return out
 
     def _words(self, question: str, lang: Lang) -> list[str]:
+        """The question's words; a Chinese word no provision holds (财政资金) gives way to
+        its shorter words (财政, 资金), so a compound the text never writes still meets
+        the words it does."""
         tok = self.tokenizers
         text = unicodedata.normalize("NFKC", question)
         words: list[str] = []
         for piece in tok.jieba.lcut(text) if has_han(text) else [text]:
             if HAN.search(piece):
                 if tok.zh(piece) and not _NUMBER.fullmatch(piece):
-                    words.append(piece)
+                    words += self._held_parts(piece)
             else:
                 words += [w for w in _EN_WORD.findall(piece.lower()) if tok.en(w)]
         return words
+
+    def _held_parts(self, word: str) -> list[str]:
+        if len(word) < 3 or any(fold(word) in p.zh for p in self._provisions.values()):
+            return [word]
+        parts: list[str] = []
+        end = 0  # search mode gives overlapping pieces (财政, 政资, 资金): keep those that do not
+        for piece, start, stop in self.tokenizers.jieba.tokenize(word, mode="search"):
+            if len(piece) >= 2 and piece != word and start >= end and HAN.search(piece):
+                parts.append(piece)
+                end = stop
+        return parts or [word]
 
     # ---------------------------------------------------------------- coverage
 
@@ -187,6 +212,33 @@ class Coverage:
         if stems and all(s in p.en_stems for s in stems):
             return next((w for w in p.en_words if self.tokenizers.en(w) == stems), term.term)
         return None
+
+    def keys(self, regulation: str | None = None) -> list[tuple[str, int, int]]:
+        """Every provision (regulation, article, paragraph), in the text's order; with
+        ``regulation``, that regulation's only."""
+        if regulation is None:
+            return list(self._provisions)
+        return self._by_regulation.get(regulation, [])
+
+    def holders(self, term: QTerm, regulation: str) -> tuple[tuple[str, int, int], ...]:
+        """The provisions of ``regulation`` whose text covers ``term``, in order."""
+        found = self._held.get((term, regulation))
+        if found is None:
+            if len(self._held) > _HELD_KEPT:
+                self._held.clear()
+            found = self._held[(term, regulation)] = tuple(
+                k for k in self.keys(regulation) if self.covers(term, k) is not None)
+        return found
+
+    def share(self, term: QTerm, regulation: str) -> float:
+        """The share of ``regulation``'s provisions whose text covers ``term`` (0 to 1)."""
+        return len(self.holders(term, regulation)) / max(len(self.keys(regulation)), 1)
+
+    def holds_phrase(self, stems: Sequence[str], key: tuple[str, int, int]) -> bool:
+        """Whether provision ``key``'s English rendering holds the stems ``stems`` as a run
+        (stopwords aside): "supply chains" in "industrial chains and supply chains"."""
+        seq, n = self._provisions[key].en_seq, len(stems)
+        return n > 0 and any(seq[i:i + n] == tuple(stems) for i in range(len(seq) - n + 1))
 
     def evidence(self, terms: Sequence[QTerm], key: tuple[str, int, int]
                  ) -> tuple[dict[str, str], ...]:

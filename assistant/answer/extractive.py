@@ -22,6 +22,8 @@ from ..search.retrieval import Hit, HybridRetriever, normalize
 from ..text.library import Library
 from ..text.references import find_references
 from ..text.script import has_han
+from .choice import MAX_LISTED, Chooser
+from .evidence import Coverage, QTerm
 from .prompts import Prompts
 from .values import Citation, citation
 
@@ -56,12 +58,13 @@ class ExtractiveAnswerer:
     mode = "extractive"
 
     def __init__(self, library: Library, retriever: HybridRetriever,
-                 prompts: Prompts) -> None:
+                 prompts: Prompts, coverage: Coverage | None = None) -> None:
         self.library = library
         self.retriever = retriever
         self.prompts = prompts
         self._idf = {lang: self._document_frequencies(lang) for lang in ("zh", "en")}
         self.pos = retriever.tokenizers.pos  # jieba's part-of-speech tagger, shared
+        self.chooser = Chooser(coverage, self.pos) if coverage is not None else None
 
     def _document_frequencies(self, lang: Lang) -> dict[str, float]:
         texts = [c.text for c in self.retriever.chunks
@@ -100,24 +103,43 @@ class ExtractiveAnswerer:
             t for term in tok.terms_in(question, lang) for t in tok.tokens(
                 term.zh if lang == "zh" else term.en, lang)}
 
-    def select(self, question: str, hits: Sequence[Hit], lang: Lang) -> list[_Scored]:
-        """The sentences the answer quotes, best provision first."""
+    def select(self, question: str, hits: Sequence[Hit], lang: Lang,
+               terms: Sequence[QTerm] = ()) -> list[_Scored]:
+        """The sentences the answer quotes: from the best provision, and (choice.py) from
+        every provision a "which articles mention" question asks for, or that covers a
+        part of the question the others do not; several provisions in article order."""
         if not hits:
             return []
         refs = [h for h in hits if h.referenced]
         if refs:
             return self._referenced(question, refs, lang)
         q_tokens = self.question_tokens(question, lang)
-        # Only the first article is quoted: citing a runner-up as well cost more
-        # precision than it gained on the development set (docs/answers.md).
         top = hits[0]
         numbers = [p.number for p in top.paragraphs[:2]] or [1]
+        first = self._quoted(top.regulation, top.article, numbers, q_tokens, lang)
+        if self.chooser is None or not terms:
+            return first
+        listed = self.chooser.mentioning(question, terms, top.regulation)
+        if len(listed) > MAX_LISTED:
+            listed = listed[:MAX_LISTED]
+        keys = listed or [(top.regulation, top.article, first[0].paragraph)]
+        keys += self.chooser.complement(question, keys, terms, hits)
+        if len(keys) == 1 and not listed:
+            return first
+        keys.sort(key=lambda k: k[1:])
+        return [s for reg, article, number in keys
+                for s in self._quoted(reg, article, [number], q_tokens, lang)]
+
+    def _quoted(self, regulation: str, article: int, numbers: Sequence[int],
+                q_tokens: set[str], lang: Lang) -> list[_Scored]:
+        """The sentences of the best of ``numbers`` (paragraphs of one article, the first
+        preferred on a tie) that carry at least half as much of the question as its best."""
         candidates = [
-            _Scored(top.regulation, top.article, number, i, sentence,
+            _Scored(regulation, article, number, i, sentence,
                     self.support(q_tokens, sentence, lang))
             for number in numbers
             for i, sentence in enumerate(split_sentences(
-                self._text(top.regulation, top.article, number, lang), lang))]
+                self._text(regulation, article, number, lang), lang))]
         best = max(candidates, key=lambda c: (c.support, c.paragraph == numbers[0]))
         chosen = [c for c in candidates if c.paragraph == best.paragraph
                   and c.support >= 0.5 * best.support and c.support > 0]
@@ -182,9 +204,11 @@ class ExtractiveAnswerer:
             out += gap + ("" if lang == "zh" or gap else " ") + sentence
         return out
 
-    def answer(self, question: str, hits: Sequence[Hit], lang: Lang) -> tuple[str, list[Citation]]:
-        """The extractive answer text and its citations for an in-scope question."""
-        return self.compose(self.select(question, hits, lang), lang)
+    def answer(self, question: str, hits: Sequence[Hit], lang: Lang,
+               terms: Sequence[QTerm] = ()) -> tuple[str, list[Citation]]:
+        """The extractive answer text and its citations for an in-scope question;
+        ``terms`` (the question's, evidence.py) let it quote several provisions."""
+        return self.compose(self.select(question, hits, lang, terms), lang)
 
 
 # ------------------------------------------------------------ enumerations

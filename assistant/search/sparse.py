@@ -52,7 +52,16 @@ class Tokenizers:
         import jieba.posseg
 
         self.pos = jieba.posseg.POSTokenizer(self.jieba)
-        self._en_forms = [(t, [self.en(form) for form in t.english_forms]) for t in terms]
+        self._en_forms = [(t, [self.en_words(form) for form in t.english_forms]) for t in terms]
+
+    def en_term_words(self, text: str, term: Term) -> str | None:
+        """The words of English ``text`` (stopwords aside) that match ``term``, or None."""
+        words = self.en_words(text)
+        for form in next(forms for t, forms in self._en_forms if t is term):
+            at = find_form(words, form)
+            if at is not None:
+                return " ".join(w for w, _ in words[at:at + len(form)])
+        return None
 
     def zh(self, text: str) -> list[str]:
         """jieba search-mode tokens (words and sub-words), minus stopwords and punctuation."""
@@ -63,10 +72,13 @@ class Tokenizers:
 
     def en(self, text: str) -> list[str]:
         """Lower-cased, stemmed English words minus stopwords."""
+        return [stem for _, stem in self.en_words(text)]
+
+    def en_words(self, text: str) -> list[tuple[str, str]]:
+        """Each English word of ``text`` that is not a stopword, lower-cased, with its stem."""
         words = _WORD_RE.findall(unicodedata.normalize("NFKC", text).lower().replace("’", "'"))
-        words = [w.split("'")[0] for w in words]
-        return [w for w in self._stemmer.stemWords([w for w in words if w not in self._en_stop])
-                if w]
+        kept = [w for w in (w.split("'")[0] for w in words) if w not in self._en_stop]
+        return [(w, s) for w, s in zip(kept, self._stemmer.stemWords(kept), strict=True) if s]
 
     def tokens(self, text: str, lang: Lang) -> list[str]:
         """Tokens of ``text`` read as ``lang``."""
@@ -83,9 +95,9 @@ class Tokenizers:
         if lang == "zh":
             norm = unicodedata.normalize("NFKC", text)
             return [t for t in self.terms if unicodedata.normalize("NFKC", t.zh) in norm]
-        words = self.en(text)
+        words = self.en_words(text)
         return [t for t, forms in self._en_forms
-                if any(form and _contains(words, form) for form in forms)]
+                if any(form and _contains_form(words, form) for form in forms)]
 
     def across(self, text: str, lang: Lang, skip: frozenset[str] = frozenset()) -> list[str]:
         """Tokens in the other language for the glossary terms ``text`` contains.
@@ -108,9 +120,29 @@ def bigrams(text: str) -> list[str]:
     return [run[i:i + 2] for run in runs for i in range(len(run) - 1)]
 
 
-def _contains(words: list[str], seq: list[str]) -> bool:
-    n = len(seq)
-    return any(words[i:i + n] == seq for i in range(len(words) - n + 1))
+def _contains_form(words: list[tuple[str, str]], form: list[tuple[str, str]]) -> bool:
+    return find_form(words, form) is not None
+
+
+def find_form(words: Sequence[tuple[str, str]], form: Sequence[tuple[str, str]]) -> int | None:
+    """Where ``words`` (``Tokenizers.en_words``) hold the glossary form ``form`` as a run,
+    or None: the same stems, each word written close to the form's (an inflection, not
+    another word with the same stem: "chains" for "chain", never "factor" for
+    "factoring")."""
+    n = len(form)
+    return next((i for i in range(len(words) - n + 1) if n and all(
+        s == fs and _close(w, fw) for (w, s), (fw, fs) in zip(words[i:i + n], form,
+                                                              strict=True))), None)
+
+
+def _close(a: str, b: str) -> bool:
+    """Two spellings of one word: equal, or sharing all but the last letter of the
+    shorter and at most two letters apart in length (industry/industries)."""
+    if a == b:
+        return True
+    short = min(len(a), len(b))
+    common = next((i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), short)
+    return abs(len(a) - len(b)) <= 2 and common >= short - 1
 
 
 @dataclass
