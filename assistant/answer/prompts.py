@@ -62,7 +62,8 @@ _INTERFACE_KEYS = {
         examples_label feedback_placeholder helpful wrong empty_question no_answer_yet
         internal_error
         cards_which_title cards_which_note cards_related_title cards_refused_note
-        cards_refused_note_library cards_cited_title copy official_chinese english_rendering
+        cards_refused_note_library cards_cited_title copy why_this official_chinese
+        english_rendering
         tab_regulation go_to_article go tab_compare compare_intro article_or_paragraph
         compare_button candidate flag_omission flag_addition compare_clean col_official
         col_ours col_candidate col_similarity col_flags tab_check check_intro statement

@@ -35,6 +35,7 @@ from ..text.corpus import Article, Regulation
 from ..text.glossary import Term, search
 from ..text.numerals import label_en, label_zh
 from ..text.references import parse_reference
+from ..text.script import has_han
 from .api import create_api
 from .desk import (
     GLOSSARY_DOWNLOADS,
@@ -119,12 +120,29 @@ def mark_terms(text: str, terms: Sequence[Term], lang: Lang) -> str:
     return "".join(out)
 
 
-def _highlight(text: str, lang: Lang, marked: set[str]) -> str:
+def _highlight(text: str, lang: Lang, marked: set[str], evidence: Sequence[str] = ()) -> str:
+    """HTML of ``text``: the sentences in ``marked`` highlighted, the words in
+    ``evidence`` (the question's terms it holds) in bold."""
+    words = sorted({w for w in evidence if w}, key=len, reverse=True)
+    edge = "" if lang == "zh" else r"\b"  # an English word, never inside another (land, island)
+    pattern = re.compile(edge + "(?:" + "|".join(re.escape(w) for w in words) + ")" + edge,
+                         re.IGNORECASE) if words else None
     parts = []
     for sentence in split_sentences(text, lang):
-        esc = html.escape(sentence)
+        esc = _bold(sentence, pattern)
         parts.append(f"<mark>{esc}</mark>" if sentence in marked else esc)
     return ("" if lang == "zh" else " ").join(parts)
+
+
+def _bold(text: str, pattern: re.Pattern[str] | None) -> str:
+    if pattern is None:
+        return html.escape(text)
+    out, last = [], 0
+    for m in pattern.finditer(text):
+        out.append(html.escape(text[last:m.start()]))
+        out.append(f'<b class="ev">{html.escape(m.group(0))}</b>')
+        last = m.end()
+    return "".join(out) + html.escape(text[last:])
 
 
 class ChatPage:
@@ -144,6 +162,7 @@ class ChatPage:
         self._full_text = {r.id: self._render_regulation(r) for r in self.library.regulations}
         self.comparers = {r.id: comparer_for(assistant, r) for r in self.library.regulations}
         self.checker = Checker(assistant)
+        self._terms = {t.zh: t for t in assistant.glossary}
 
     def t(self, name: str, **values: object) -> str:
         """The page's words for ``name`` (prompts/interface.json), placeholders filled."""
@@ -237,6 +256,7 @@ class ChatPage:
         elif len(own_sents) == len(other_sents) and quoted:
             marked[other] = {o for s, o in zip(own_sents, other_sents, strict=True)
                              if s in quoted}
+        ev_zh, ev_en = self._evidence_words(c)
         copy = html.escape(f"{c.label}\n{c.zh}\n{c.en or ''}".strip(), quote=True)
         anchor = (f"cite-{c.regulation}-{c.article}-{c.paragraph or 0}" if self.library.multiple
                   else f"cite-{c.article}-{c.paragraph or 0}")
@@ -244,13 +264,39 @@ class ChatPage:
             f'<article class="card" id="{anchor}">'
             f'<header><span class="label">{html.escape(c.label)}</span>'
             f'<button class="copy" type="button" data-copy="{copy}">'
-            f'{html.escape(self.t("copy"))}</button></header>'
+            f'{html.escape(self.t("copy"))}</button></header>{self._why(c)}'
             f'<div class="sides"><div class="zh" lang="zh-CN"><span class="lang-tag">'
             f'{html.escape(self.t("official_chinese"))}</span>'
-            f'{_highlight(c.zh, "zh", marked["zh"])}</div>'
+            f'{_highlight(c.zh, "zh", marked["zh"], ev_zh)}</div>'
             f'<div class="en" lang="en"><span class="lang-tag">'
             f'{html.escape(self.t("english_rendering"))}</span>'
-            f'{_highlight(c.en or "", "en", marked["en"])}</div></div></article>')
+            f'{_highlight(c.en or "", "en", marked["en"], ev_en)}</div></div></article>')
+
+    def _why(self, c: Citation) -> str:
+        """The card's "why this provision": the question's terms the provision holds."""
+        if not c.evidence:
+            return ""
+        chips = "".join(
+            f'<span class="ev-chip" title="{html.escape(e["kind"] + ": " + e["matched"])}">'
+            f'{html.escape(e["term"])}</span>' for e in c.evidence)
+        return f'<div class="why">{html.escape(self.t("why_this"))} {chips}</div>'
+
+    def _evidence_words(self, c: Citation) -> tuple[list[str], list[str]]:
+        """What to embolden on each side of a card: each evidence term as the provision
+        writes it (a glossary concept in its Chinese and its English forms)."""
+        zh: list[str] = []
+        en: list[str] = []
+        for e in c.evidence:
+            if e["kind"] == "glossary":
+                term = self._terms.get(e["matched"])
+                zh.append(e["matched"])
+                en.extend(term.english_forms if term else ())
+            elif e["kind"] == "number":
+                zh.append(e["matched"])
+                en.append(e["matched"])
+            else:
+                (zh if has_han(e["matched"]) else en).append(e["matched"])
+        return zh, en
 
     def _matched(self, text: str, lang: Lang, answer: Answer, q_tokens: set[str]) -> set[str]:
         """Sentences of ``text`` the answer quotes, else those sharing most with the question."""
