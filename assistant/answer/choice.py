@@ -126,8 +126,9 @@ class Chooser:
     def mentioning(self, question: str, terms: Sequence[QTerm], regulation: str
                    ) -> list[Key]:
         """For "which articles mention X": every provision of ``regulation`` holding X
-        (one of the subjects, when the question names several), in order; [] when the
-        question does not ask that or its subject is held nowhere."""
+        (one of the subjects, when the question names several), in order, at most
+        ``MAX_LISTED``; [] when the question does not ask that or its subject is held
+        nowhere."""
         if not asks_where_mentioned(question):
             return []
         keys = self.coverage.keys(regulation)
@@ -146,7 +147,7 @@ class Chooser:
                 found = {k for k in keys if self.coverage.holds_phrase(run, k)}
             if len(found) <= LIST_SHARE * len(keys):
                 held |= found
-        return sorted(held, key=lambda k: k[1:])
+        return sorted(held, key=lambda k: k[1:])[:MAX_LISTED]
 
     def _subjects(self, question: str) -> list[str]:
         """What a "which articles mention …" question asks about: the words after each

@@ -133,12 +133,13 @@ class Coverage:
         out: list[QTerm] = []
         folded = fold(question)
         inside: list[str] = []  # the question's words that a glossary concept already holds
-        in_english = set(self.tokenizers.terms_in(question, "en"))
+        # The English concepts found, each with the question's words that matched it.
+        in_english = {t.zh: words for t, words in self.tokenizers.en_terms_found(question)}
         inside_en: set[str] = set()  # the stems of the English concepts found
         for term, forms in self._aliases:
             hit = next((f for f in forms if f and f in folded), None)
-            if hit is None and term in in_english:
-                hit = self.tokenizers.en_term_words(question, term) or term.en
+            if hit is None and term.zh in in_english:
+                hit = in_english[term.zh]
                 inside_en.update(s for stems in self._forms[term.zh][1] for s in stems)
             if hit is not None:
                 out.append(QTerm(hit, "glossary", lang, term.zh, True))
@@ -181,7 +182,8 @@ class Coverage:
         return words
 
     def _held_parts(self, word: str) -> list[str]:
-        if len(word) < 3 or any(fold(word) in p.zh for p in self._provisions.values()):
+        folded = fold(word)
+        if len(word) < 3 or any(folded in p.zh for p in self._provisions.values()):
             return [word]
         parts: list[str] = []
         end = 0  # search mode gives overlapping pieces (财政, 政资, 资金): keep those that do not

@@ -22,7 +22,7 @@ from ..search.retrieval import Hit, HybridRetriever, normalize
 from ..text.library import Library
 from ..text.references import find_references
 from ..text.script import has_han
-from .choice import MAX_LISTED, Chooser
+from .choice import Chooser
 from .evidence import Coverage, QTerm
 from .prompts import Prompts
 from .values import Citation, citation
@@ -120,8 +120,6 @@ class ExtractiveAnswerer:
         if self.chooser is None or not terms:
             return first
         listed = self.chooser.mentioning(question, terms, top.regulation)
-        if len(listed) > MAX_LISTED:
-            listed = listed[:MAX_LISTED]
         keys = listed or [(top.regulation, top.article, first[0].paragraph)]
         keys += self.chooser.complement(question, keys, terms, hits)
         if len(keys) == 1 and not listed:

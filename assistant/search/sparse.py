@@ -54,14 +54,18 @@ class Tokenizers:
         self.pos = jieba.posseg.POSTokenizer(self.jieba)
         self._en_forms = [(t, [self.en_words(form) for form in t.english_forms]) for t in terms]
 
-    def en_term_words(self, text: str, term: Term) -> str | None:
-        """The words of English ``text`` (stopwords aside) that match ``term``, or None."""
+    def en_terms_found(self, text: str) -> list[tuple[Term, str]]:
+        """The glossary terms English ``text`` contains, each with the words of ``text``
+        (stopwords aside) that matched its first matching form."""
         words = self.en_words(text)
-        for form in next(forms for t, forms in self._en_forms if t is term):
-            at = find_form(words, form)
-            if at is not None:
-                return " ".join(w for w, _ in words[at:at + len(form)])
-        return None
+        found = []
+        for term, forms in self._en_forms:
+            for form in forms:
+                at = find_form(words, form)
+                if at is not None:
+                    found.append((term, " ".join(w for w, _ in words[at:at + len(form)])))
+                    break
+        return found
 
     def zh(self, text: str) -> list[str]:
         """jieba search-mode tokens (words and sub-words), minus stopwords and punctuation."""
@@ -95,9 +99,7 @@ class Tokenizers:
         if lang == "zh":
             norm = unicodedata.normalize("NFKC", text)
             return [t for t in self.terms if unicodedata.normalize("NFKC", t.zh) in norm]
-        words = self.en_words(text)
-        return [t for t, forms in self._en_forms
-                if any(form and _contains_form(words, form) for form in forms)]
+        return [t for t, _ in self.en_terms_found(text)]
 
     def across(self, text: str, lang: Lang, skip: frozenset[str] = frozenset()) -> list[str]:
         """Tokens in the other language for the glossary terms ``text`` contains.
@@ -118,10 +120,6 @@ def bigrams(text: str) -> list[str]:
     """The character bigrams of the Chinese runs of ``text``."""
     runs = HAN_RUN.findall(unicodedata.normalize("NFKC", text))
     return [run[i:i + 2] for run in runs for i in range(len(run) - 1)]
-
-
-def _contains_form(words: list[tuple[str, str]], form: list[tuple[str, str]]) -> bool:
-    return find_form(words, form) is not None
 
 
 def find_form(words: Sequence[tuple[str, str]], form: Sequence[tuple[str, str]]) -> int | None:
