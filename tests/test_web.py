@@ -188,6 +188,9 @@ def test_page_answers_with_side_by_side_citations(server: str, browser: object, 
     assert "自主开展职业技能等级认定" in page.inner_text("#cards .card .zh")
     assert "vocational skill level certification" in page.inner_text("#cards .card .en")
     assert page.locator("#cards .card .zh mark").count() >= 1
+    # Why this provision: the question's terms it holds, as chips and in bold in the text.
+    assert "职业技能等级认定" in page.inner_text("#cards .card .why")
+    assert "职业技能等级认定" in page.inner_text("#cards .card .zh b.ev")
     assert "根据第九条第一款" in page.inner_text("#chat")
     page.screenshot(path=str(tmp_path / f"zh-{width}.png"), full_page=True)
 

@@ -1,0 +1,70 @@
+"""Several provisions when the question needs them (answer/choice.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.answer.choice import asks_several, asks_where_mentioned
+from assistant.app import Assistant, build_assistant
+from assistant.search.sparse import find_form
+from assistant.settings import Settings
+
+
+@pytest.fixture(scope="module")
+def assistant(settings: Settings) -> Assistant:
+    return build_assistant(settings)
+
+
+def _cited(assistant: Assistant, question: str) -> list[tuple[int, int | None]]:
+    answer = assistant.ask(question)
+    assert not answer.refused, answer.notes
+    return [(c.article, c.paragraph) for c in answer.citations]
+
+
+def test_which_articles_mention_lists_every_provision_holding_the_term(
+        assistant: Assistant) -> None:
+    cited = _cited(assistant, "哪些条款提到了人工智能？")
+    holders = [(a.number, p.number) for a in assistant.regulation.articles
+               for p in a.paragraphs if "人工智能" in p.zh]
+    assert len(holders) >= 2
+    assert cited == holders  # every one, in article order, nothing else
+
+
+def test_english_mention_question_matches_the_words_as_a_run(assistant: Assistant) -> None:
+    cited = _cited(assistant, "Which provisions mention industry associations?")
+    assert len(cited) >= 2
+    reg = assistant.regulation
+    for article, paragraph in cited:
+        assert "行业协会" in reg.article(article).paragraph(paragraph or 1).zh
+
+
+def test_a_question_with_two_parts_cites_a_provision_for_each(assistant: Assistant) -> None:
+    answer = assistant.ask("首台套应用政策和政府采购怎么说的？"
+                           "另外企业技术改造重点项目导向目录又是怎么规定的？")
+    articles = [c.article for c in answer.citations]
+    assert {8, 10} <= set(articles)
+    assert articles == sorted(articles)
+    # Each provision has its own lead line.
+    assert "根据第八条第三款" in answer.answer
+    assert "根据第十条第二款" in answer.answer
+
+
+def test_a_single_question_gets_no_runner_up(assistant: Assistant) -> None:
+    assert [a for a, _ in _cited(assistant, "Which article deals with brand building?")] == [12]
+
+
+def test_question_shapes() -> None:
+    assert asks_where_mentioned("条例里提到人工智能的有几处？")
+    assert asks_where_mentioned("Where in the regulation are supply chains mentioned?")
+    assert not asks_where_mentioned("Which article deals with brand building?")
+    assert not asks_where_mentioned("条例里哪部分讲到绿色制造？")
+    assert asks_several("人才和用地两方面，条例分别有什么支持？")
+    assert asks_several("What does it say about talent, and separately about brands?")
+    assert not asks_several("Can we lease industrial land instead of buying it?")
+
+
+def test_glossary_forms_match_inflections_not_other_words() -> None:
+    chain = [("chain", "chain")]
+    assert find_form([("supply", "suppli"), ("chains", "chain")], chain) == 1
+    assert find_form([("factor", "factor")], [("factoring", "factor")]) is None
+    assert find_form([("industries", "industri")], [("industry", "industri")]) == 0
