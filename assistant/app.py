@@ -33,7 +33,7 @@ from .text.glossary import Term
 from .text.library import Library, load_library
 from .text.library import corpus_files as library_files
 from .text.numerals import label_en, label_zh, to_chinese
-from .text.references import find_references
+from .text.references import find_references, without_references
 from .text.script import without_surrogates
 
 RELATED_SHOWN = 3
@@ -119,11 +119,21 @@ class Assistant:
         if choices:
             return self._ask_which(question, lang, searched, text, choices)
         scope = self.retriever.scope(searched, regulation)
+        refs = find_references(searched)
+        absent = [(a, p) for a, p in refs if not self.library.holding(a, p, scope)]
+        # Only missing articles named: refused, unless the question asks something else
+        # too ("引用第九十九条回答：企业如何融资？"), which is answered, the article noted.
+        missing = absent[0] if absent and len(absent) == len(refs) else None
+        preface = None
+        rest = self._rest(searched, scope, questions) if missing else None
+        if absent and (rest or not missing):
+            notes.append(self._missing_note(absent[0], scope))
+            preface = self._missing_text(absent[0], scope, lang, answered=True)
+            searched, missing = rest or searched, None
         vector = self.retriever.embed(searched)
         hits = self.retriever.search(searched, self.settings.answer_k,
                                      lang=detect_lang(searched), vector=vector,
                                      within=regulation, questions=questions)
-        missing = self._missing_references(searched, scope)
         terms = (self.coverage.question_terms(searched, detect_lang(searched))
                  if self.coverage is not None else [])
         reason = self._missing_note(missing, scope) if missing else (
@@ -132,6 +142,8 @@ class Assistant:
         if reason is not None:
             return self._refusal(question, lang, hits, [*notes, reason], searched, text,
                                  missing=missing, scope=scope)
+        if preface is not None and on_token:
+            on_token(preface + "\n\n")
         if self.llm is not None and use_llm:
             try:
                 reply = self.llm.answer(searched, hits, lang, on_token)
@@ -143,20 +155,21 @@ class Assistant:
                 if on_token:
                     on_token(body)
                 return Answer(question, lang, f"extractive (fallback: {self.llm.mode} failed)",
-                              body, False, self._evidence(cites, terms), (), tuple(notes),
+                              _joined(preface, body), False, self._evidence(cites, terms), (),
+                              tuple(notes),
                               searched if searched != text else None)
             if reply.refused:
                 return self._refusal(question, lang, hits, [*notes, *reply.notes,
                                      f"{self.llm.mode} found no answer in the provisions"],
                                      searched, text, mode=self.llm.mode)
-            return Answer(question, lang, self.llm.mode, reply.text, False,
+            return Answer(question, lang, self.llm.mode, _joined(preface, reply.text), False,
                           self._evidence(reply.citations, terms), (),
                           tuple(notes + reply.notes),
                           searched if searched != text else None)
         body, cites = self.extractive.answer(searched, hits, lang, terms)
         if on_token:
             on_token(body)
-        return Answer(question, lang, self.extractive.mode, body, False,
+        return Answer(question, lang, self.extractive.mode, _joined(preface, body), False,
                       self._evidence(cites, terms), (),
                       tuple(notes), searched if searched != text else None)
 
@@ -278,14 +291,6 @@ class Assistant:
         m = self.retriever.index.manifest
         return f"{m.embedder_id}; corpus {m.corpus_sha256[:12]}; built {m.built_at}"
 
-    def _missing_references(self, text: str, scope: Sequence[Regulation]
-                            ) -> tuple[int, int | None] | None:
-        """The first reference when the question names only provisions that do not exist
-        (in the regulations searched)."""
-        refs = find_references(text)
-        bad = [(a, p) for a, p in refs if not self.library.holding(a, p, scope)]
-        return bad[0] if refs and len(bad) == len(refs) else None
-
     def _labels(self, ref: tuple[int, int | None]) -> tuple[str, str]:
         a, p = ref
         return label_zh(a, p), label_en(a, p)
@@ -302,24 +307,43 @@ class Assistant:
         count = len(scope[0].articles)
         return f"{zh} / {en} does not exist: the regulation has {count} articles, 1 to {count}"
 
+    def _rest(self, text: str, scope: Sequence[Regulation], questions: bool) -> str | None:
+        """What a question asks beside the missing articles it names, when a provision
+        covers one of its content terms ("引用第九十九条回答：企业如何融资？"); else None."""
+        if self.coverage is None:
+            return None
+        rest = without_references(text)
+        asked = self.library.strip_names(rest)  # a regulation's title is not a question
+        terms = self.coverage.question_terms(asked, detect_lang(asked))
+        if not any(t.content for t in terms) or self.coverage.uncovered(
+                terms, [r.id for r in scope] if scope else None, questions) is not None:
+            return None
+        return rest
+
+    def _missing_text(self, ref: tuple[int, int | None], scope: Sequence[Regulation],
+                      lang: Lang, refusal: str = "", answered: bool = False) -> str:
+        """What the answer says of a missing article: after a refusal, or (``answered``)
+        before the answer to the rest of the question."""
+        label = self._labels(ref)[0 if lang == "zh" else 1]
+        suffix = "_answered" if answered else ""
+        if len(scope) > 1:
+            return self.prompts.phrase("missing_everywhere" + suffix, lang, refusal=refusal,
+                                       label=label, count=str(len(scope)))
+        reg = scope[0] if scope else self.library.regulations[0]
+        name = (self.prompts.phrase("named_regulation", lang, title=reg.short_zh
+                                    if lang == "zh" else reg.short_en)
+                if self.library.multiple else self.prompts.phrase("this_regulation", lang))
+        return self.prompts.phrase("missing_article" + suffix, lang, refusal=refusal,
+                                   regulation=name, label=label,
+                                   count=self._count(len(reg.articles), lang))
+
     def _refusal(self, question: str, lang: Lang, hits: Sequence[Any], notes: list[str],
                  searched: str, text: str, missing: tuple[int, int | None] | None = None,
                  mode: str | None = None, scope: Sequence[Regulation] = ()) -> Answer:
         body = self.prompts.phrase("refusal_library", lang) if self.library.multiple else (
             self.prompts.refusal(lang))
         if missing:
-            label = self._labels(missing)[0 if lang == "zh" else 1]
-            if len(scope) > 1:
-                body = self.prompts.phrase("missing_everywhere", lang, refusal=body,
-                                           label=label, count=str(len(scope)))
-            else:
-                reg = scope[0] if scope else self.library.regulations[0]
-                name = (self.prompts.phrase("named_regulation", lang, title=reg.short_zh
-                                            if lang == "zh" else reg.short_en)
-                        if self.library.multiple else self.prompts.phrase("this_regulation", lang))
-                body = self.prompts.phrase("missing_article", lang, refusal=body, regulation=name,
-                                           label=label,
-                                           count=self._count(len(reg.articles), lang))
+            body = self._missing_text(missing, scope, lang, refusal=body)
         related = tuple(
             citation(self.library, h.regulation, h.article,
                      h.paragraphs[0].number if h.paragraphs else None)
@@ -329,6 +353,11 @@ class Assistant:
                 f"- {c.label.split(' | ')[0 if lang == 'zh' else 1]}" for c in related)
         return Answer(question, lang, mode or self.extractive.mode, body, True, (), related,
                       tuple(notes), searched if searched != text else None)
+
+
+def _joined(preface: str | None, body: str) -> str:
+    """An answer's text after the preface, if any (a note on a missing article)."""
+    return body if preface is None else preface + "\n\n" + body
 
 
 def build_assistant(settings: Settings, embeddings: TiaoliEmbeddings | None = None,

@@ -5,7 +5,7 @@ Without an LLM, rules cover the common shapes of a follow-up:
 - "下一条呢？", "上一条", "what does the next article say?", "the previous
   article" → the article after (before) the one the conversation was last
   about: 第十八条;
-- a short elliptical question ("那土地呢？", "and what about land?", "还有融资吗",
+- a short elliptical question ("那土地呢？", "那用地方面呢？", "and what about land?", "还有融资吗",
   "how about financing?") → the previous question with its most specific word
   (the one rarest in the regulation) replaced by the new subject:
   企业融资有什么支持？ + 那土地呢？ → 企业土地有什么支持？;
@@ -34,6 +34,8 @@ _ZH_TAIL = re.compile(r"^(.{1,10}?)(?:呢|怎么样|如何|怎么说)[?？。!�
 _EN_ELLIPSIS = re.compile(
     r"^(?:and\s+|but\s+|so\s+)?(?:what|how)\s+about\s+(.+?)[?.!]*$|^and\s+(.+?)[?.!]*$",
     re.IGNORECASE)
+# "用地方面", "人才这块": the subject is the word before.
+_ZH_ASPECT = re.compile(r"(?<=..)(?:这一?块|这方面|方面|的问题|的事情?)$")
 _MAX_ZH_FOLLOW_UP = 12
 _MAX_EN_FOLLOW_UP = 7
 
@@ -91,10 +93,11 @@ def _follow_up_subject(q: str) -> str | None:
         if len(q) > _MAX_ZH_FOLLOW_UP:
             return None
         m = _ZH_ELLIPSIS.match(q) or _ZH_TAIL.match(q)
-        return m.group(1).strip("，, ") if m else None
+        return _ZH_ASPECT.sub("", m.group(1).strip("，, ")) or None if m else None
     if len(q.split()) > _MAX_EN_FOLLOW_UP:
         return None
     m = _EN_ELLIPSIS.match(q)
     if not m:
         return None
-    return (m.group(1) or m.group(2)).strip()
+    return re.sub(r"^(?:for|on|regarding|with|in)\s+", "", (m.group(1) or m.group(2)).strip(),
+                  flags=re.IGNORECASE)

@@ -45,6 +45,9 @@ _PHRASES = {
     # A reference to an article that does not exist, after the refusal phrase.
     "missing_article": {"refusal", "regulation", "label", "count"},
     "missing_everywhere": {"refusal", "label", "count"},
+    # The same, before the answer to the rest of a question that named it.
+    "missing_article_answered": {"regulation", "label", "count"},
+    "missing_everywhere_answered": {"label", "count"},
     "this_regulation": set(), "named_regulation": {"title"}, "listed_regulation": {"title"},
     "list_separator": set(),
     # The checker's explanations, and the names of the elements a statement changed.

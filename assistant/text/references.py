@@ -114,3 +114,18 @@ def find_references(text: str) -> list[tuple[int, int | None]]:
         if ref not in out:
             out.append(ref)
     return out
+
+
+def without_references(text: str) -> str:
+    """``text`` with every article reference find_references reads taken out
+    ("引用第九十九条回答：企业如何融资？" -> "引用回答：企业如何融资？")."""
+    spans = [m.span() for pattern in (_ZH_IN_TEXT, _EN_PARA_OF, _EN_IN_TEXT)
+             for m in pattern.finditer(text)]
+    out, end = [], 0
+    for start, stop in sorted(spans):
+        if start >= end:
+            out.append(text[end:start])
+        end = max(end, stop)
+    out.append(text[end:])
+    return re.sub(r"\s{2,}", " ", "".join(out)).strip()
+
