@@ -21,7 +21,10 @@ def _quoted_from_corpus(answer: str, assistant: Assistant, lang: str) -> None:
     """Every line of law in an extractive answer is a substring of the corpus."""
     texts = [(p.zh if lang == "zh" else p.en) or "" for a in assistant.regulation.articles
              for p in a.paragraphs]
-    lead = re.compile(r"^(根据第.+?[条款]，|Under Article \d+(\(\d+\))? of the Regulations, )")
+    yes = "|".join(re.escape(assistant.prompts.phrase(f"yes_{m}", lang))
+                   for m in ("permit", "encourage", "support", "require"))
+    lead = re.compile(rf"^(?:{yes})?(根据第.+?[条款]，|Under Article \d+(\(\d+\))? of the "
+                      r"Regulations, )")
     for line in answer.splitlines():
         line = line.removeprefix("- ").strip()
         if not line or line in ("其中列举的有：", "Those listed are:"):
@@ -37,7 +40,7 @@ def _quoted_from_corpus(answer: str, assistant: Assistant, lang: str) -> None:
 def test_yes_in_substance_by_quoting_article_9(assistant: Assistant) -> None:
     answer = assistant.ask("企业能不能自己搞职业技能等级认定？")
     assert (answer.lang, answer.refused, answer.mode) == ("zh", False, "extractive")
-    assert answer.answer.startswith("根据第九条第一款，")
+    assert answer.answer.startswith("条例对此予以支持。根据第九条第一款，")  # 9(1): 支持
     assert "支持先进制造业企业自主开展职业技能等级认定。" in answer.answer
     assert [(c.article, c.paragraph) for c in answer.citations] == [(9, 1)]
     _quoted_from_corpus(answer.answer, assistant, "zh")
@@ -152,7 +155,8 @@ def test_a_missing_article_beside_a_real_question_is_noted_and_the_rest_answered
 def test_lang_override(assistant: Assistant) -> None:
     answer = assistant.ask("企业能不能自己搞职业技能等级认定？", lang="en")
     assert answer.lang == "en"
-    assert answer.answer.startswith("Under Article 9(1) of the Regulations, ")
+    assert answer.answer.startswith("The Regulations support this. Under Article 9(1) of the "
+                                    "Regulations, ")
 
 
 def test_answer_json_shape(assistant: Assistant) -> None:

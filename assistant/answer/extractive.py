@@ -23,7 +23,8 @@ from ..text.library import Library
 from ..text.references import find_references
 from ..text.script import has_han
 from .choice import Chooser
-from .evidence import Coverage, QTerm
+from .evidence import Coverage, QTerm, fold
+from .modality import asks_duty, is_negative, is_yes_no, modality, without_contrast
 from .prompts import Prompts
 from .values import Citation, citation
 
@@ -64,6 +65,7 @@ class ExtractiveAnswerer:
         self.prompts = prompts
         self._idf = {lang: self._document_frequencies(lang) for lang in ("zh", "en")}
         self.pos = retriever.tokenizers.pos  # jieba's part-of-speech tagger, shared
+        self.coverage = coverage
         self.chooser = Chooser(coverage, self.pos) if coverage is not None else None
 
     def _document_frequencies(self, lang: Lang) -> dict[str, float]:
@@ -206,7 +208,31 @@ class ExtractiveAnswerer:
                terms: Sequence[QTerm] = ()) -> tuple[str, list[Citation]]:
         """The extractive answer text and its citations for an in-scope question;
         ``terms`` (the question's, evidence.py) let it quote several provisions."""
-        return self.compose(self.select(question, hits, lang, terms), lang)
+        chosen = self.select(question, hits, lang, terms)
+        body, cites = self.compose(chosen, lang)
+        return self.yes_no_lead(question, chosen, terms, lang) + body, cites
+
+    def yes_no_lead(self, question: str, chosen: Sequence[_Scored], terms: Sequence[QTerm],
+                    lang: Lang) -> str:
+        """"可以。" / "Yes. " and the like before a yes/no question's answer, when the first
+        provision quoted covers every content term of the question and its first quoted
+        sentence's modal word licenses it (modality.py); else ""."""
+        asked = fold(without_contrast(question))
+        content = [t for t in terms if t.content and fold(t.term) in asked]
+        if (not chosen or not content or self.coverage is None or not is_yes_no(question)
+                or is_negative(question)):
+            return ""
+        first = chosen[0]
+        key = (first.regulation, first.article, first.paragraph)
+        held = [self.coverage.covers(t, key) for t in content]
+        if any(h is None for h in held):
+            return ""
+        top = max((c for c in chosen if (c.regulation, c.article, c.paragraph) == key),
+                  key=lambda c: c.support)
+        anchors = [h for h, t in zip(held, content, strict=True)
+                   if h and (t.kind != "glossary" or lang == "zh")]
+        found = modality(top.text, lang, asks_duty(question), anchors)
+        return self.prompts.phrase("yes_" + found, lang) if found else ""
 
 
 # ------------------------------------------------------------ enumerations
