@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.answer.evidence import COMMON_ZIPF, fold, zipf
+from assistant.answer.evidence import ANTICIPATED_SHARE, COMMON_ZIPF, fold, zipf
 from assistant.app import Assistant, build_assistant
 from assistant.settings import Settings
 
@@ -40,6 +40,22 @@ def test_a_question_no_provision_covers_is_refused(assistant: Assistant, questio
     answer = assistant.ask(question)
     assert answer.refused
     assert answer.citations == ()
+    assert any("no provision holds any of the question's terms" in n for n in answer.notes)
+
+
+def test_one_everyday_word_of_an_anticipated_question_does_not_make_a_question_covered(
+        assistant: Assistant) -> None:
+    question = "周末想带家人去爬崂山，缆车需要提前买票吗？"
+    c = assistant.coverage
+    assert c is not None
+    content = [t for t in c.question_terms(question, "zh") if t.content]
+    keys = c.keys()
+    in_questions = [t for t in content if any(c.covers(t, k, True) for k in keys)]
+    assert not any(c.covers(t, k) for t in content for k in keys)  # the text holds none
+    assert 0 < len(in_questions) < ANTICIPATED_SHARE * len(content)  # 提前, in one
+    assert c.uncovered(content, None, questions=True) is not None
+    answer = assistant.ask(question)
+    assert answer.refused
     assert any("no provision holds any of the question's terms" in n for n in answer.notes)
 
 

@@ -40,6 +40,9 @@ from ..text.script import HAN, has_han
 
 #: Words at least this common in general use (Zipf scale) are not content words.
 COMMON_ZIPF = 5.0
+#: When no provision's text holds any of a question's content terms, their anticipated
+#: questions must hold at least this share of them for the question to count as covered.
+ANTICIPATED_SHARE = 0.3
 
 Kind = Literal["glossary", "word", "number"]
 
@@ -261,6 +264,13 @@ class Coverage:
         if not content:
             return None
         keys = [k for k in self._provisions if regulations is None or k[0] in regulations]
-        if any(self.covers(t, k, questions) is not None for t in content for k in keys):
+        if any(self.covers(t, k) is not None for t in content for k in keys):
+            return None
+        # Held only in anticipated questions: those vouch for a question when they hold a
+        # fair part of it, not one everyday word of six ("周末想带孩子去爬泰山，索道需要提前
+        # 预约吗？" meets 提前 in one).
+        held = [t for t in content if questions and any(
+            self.covers(t, k, True) is not None for k in keys)]
+        if held and len(held) >= ANTICIPATED_SHARE * len(content):
             return None
         return [t.term for t in content]
