@@ -150,7 +150,7 @@ class Assistant:
             except LLMError as exc:
                 notes.append(f"{self.llm.mode} failed: {exc.message}")
                 fallback = self.prompts.phrase("fallback", lang, reason=exc.message)
-                body, cites = self.extractive.answer(searched, hits, lang, terms)
+                body, cites = self.extractive.answer(searched, hits, lang, terms, questions)
                 body = fallback + "\n\n" + body
                 if on_token:
                     on_token(body)
@@ -166,7 +166,7 @@ class Assistant:
                           self._evidence(reply.citations, terms), (),
                           tuple(notes + reply.notes),
                           searched if searched != text else None)
-        body, cites = self.extractive.answer(searched, hits, lang, terms)
+        body, cites = self.extractive.answer(searched, hits, lang, terms, questions)
         if on_token:
             on_token(body)
         return Answer(question, lang, self.extractive.mode, _joined(preface, body), False,

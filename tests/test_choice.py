@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.answer.choice import asks_several, asks_where_mentioned
+from assistant.answer.choice import asks_several, asks_where_mentioned, sub_questions
 from assistant.app import Assistant, build_assistant
 from assistant.search.sparse import find_form
 from assistant.settings import Settings
@@ -68,3 +68,31 @@ def test_glossary_forms_match_inflections_not_other_words() -> None:
     assert find_form([("supply", "suppli"), ("chains", "chain")], chain) == 1
     assert find_form([("factor", "factor")], [("factoring", "factor")]) is None
     assert find_form([("industries", "industri")], [("industry", "industri")]) == 0
+
+
+@pytest.mark.parametrize(("question", "parts"), [
+    ("When did these Regulations come into force, and what is their purpose?",
+     ["When did these Regulations come into force", "what is their purpose?"]),
+    ("工业用地能不能先租后让？长期租赁也行吗？", ["工业用地能不能先租后让？", "长期租赁也行吗？"]),
+    ("一是用地怎么保障，二是排放指标能不能协调？",
+     ["一是用地怎么保障", "二是排放指标能不能协调？"]),
+    ("条例对专精特新企业和产业链金融分别怎么规定？",
+     ["专精特新企业怎么规定？", "产业链金融怎么规定？"]),
+    ("企业融资有什么支持？", []),  # one question
+    ("Pursuant to the Regulations, what duties do county governments have?", []),
+])
+def test_a_question_asking_several_things_divides_into_its_questions(
+        assistant: Assistant, question: str, parts: list[str]) -> None:
+    assert sub_questions(question, assistant.extractive.pos) == parts
+
+
+@pytest.mark.parametrize(("question", "articles"), [
+    ("When did these Regulations come into force, and what do they say about their "
+     "legislative purpose?", {1, 20}),
+    ("条例对专精特新企业和产业链金融分别怎么规定？", {5, 19}),
+])
+def test_each_part_searched_on_its_own_adds_its_provision(
+        assistant: Assistant, question: str, articles: set[int]) -> None:
+    cited = _cited(assistant, question)
+    assert {a for a, _ in cited} == articles
+    assert cited == sorted(cited)  # article order

@@ -1,6 +1,8 @@
 """Which provisions an answer quotes when one is not enough.
 
-Two shapes of question need several:
+Three shapes of question need several (the third, a question asking several
+questions, is divided here by ``sub_questions`` and searched part by part in
+extractive.py):
 
 - a question asking where something appears ("哪些条款提到了技术改造？",
   "Which articles mention industry associations?") lists every provision whose
@@ -89,6 +91,51 @@ _SEVERAL = re.compile(
     r"|\b(?:both|separately|as\s+well\s+as|also|either)\b"
     r"|\b(?:and|or)\s+(?:what|where|which|how|who|whom|whether|when|is|are|does|do|can)\b"
     r"|[?？].*[?？]", re.IGNORECASE)
+
+
+# Where a question that asks several things divides into its questions: at a question mark
+# followed by more, at 一是/二是 and 另外/此外, at ";" and at ", and what/where/…".
+_SPLIT = re.compile(
+    r"(?<=[?？；;])\s*(?=\S)|[，,。：:]?\s*(?=(?:[一二三四]是|其[一二三]|另外|此外)[^，,]{2})"
+    r"|,?\s+and\s+(?=(?:what|where|which|how|when|who|whom|whether)\b)", re.IGNORECASE)
+# A list of subjects asked about one by one: "A、B、C分别……", "A和B两方面……".
+_EACH = re.compile(r"([^，,。？?：:；;]{2,}?[、和][^，,。？?：:；;]{2,}?)"
+                   r"(?:这|这些|这几)?(?:[两几]个?方面|两块|分别|各自|各是|方面)")
+_ITEM_SPLIT = re.compile(r"[、和]")
+#: A part of a question this short (characters, without punctuation) is not one to search.
+MIN_PART_CHARS = 4
+
+
+def sub_questions(question: str, pos: Any = None) -> list[str]:
+    """The questions a question asking several things is made of ("X是什么？Y呢？",
+    "…, and what …", "一是…，二是…", "A、B分别…" → one per subject), or [] when it
+    asks one thing. Only the parts of at least ``MIN_PART_CHARS`` word characters."""
+    parts = [p.strip(" ，,。") for p in _SPLIT.split(question)]
+    m = _EACH.search(question)
+    if m:
+        items = [i.strip() for i in _ITEM_SPLIT.split(m.group(1)) if i.strip()]
+        if len(items) >= 2:
+            items[0] = _last_words(items[0], max(len(i) for i in items[1:]), pos)
+            rest = question[m.end():]
+            parts = [item + rest for item in items]
+    parts = [p for p in parts if len(re.sub(r"\W", "", p)) >= MIN_PART_CHARS]
+    return parts if len(parts) >= 2 else []
+
+
+def _last_words(text: str, longest: int, pos: Any) -> str:
+    """The words at the end of ``text`` after its last preposition, conjunction, pronoun
+    or particle, at most twice ``longest`` characters (at least one word): "条例里对龙头
+    企业" before "骨干企业" -> "龙头企业"."""
+    if pos is None or not has_han(text):
+        return text
+    words = [(w.word, w.flag) for w in pos.cut(text)]
+    kept: list[str] = []
+    for word, flag in reversed(words):
+        if kept and (flag[:1] in ("p", "c", "r", "u")
+                     or sum(len(w) for w in kept) + len(word) > 2 * longest):
+            break
+        kept.insert(0, word)
+    return "".join(kept)
 
 
 def asks_several(question: str) -> bool:

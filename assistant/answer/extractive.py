@@ -18,11 +18,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..search.chunking import Lang
-from ..search.retrieval import Hit, HybridRetriever, normalize
+from ..search.retrieval import Hit, HybridRetriever, detect_lang, normalize
 from ..text.library import Library
 from ..text.references import find_references
 from ..text.script import has_han
-from .choice import Chooser
+from .choice import MAX_CHOSEN, Chooser, Key, sub_questions
 from .evidence import Coverage, QTerm, fold
 from .modality import asks_duty, is_negative, is_yes_no, modality, without_contrast
 from .prompts import Prompts
@@ -30,6 +30,8 @@ from .values import Citation, citation
 
 # How many articles named in a question an answer quotes.
 MAX_CITED = 3
+# How many articles found for one part of a several-part question are tried for it.
+PART_CANDIDATES = 1
 
 
 _ZH_SPLIT = re.compile(r"(?<=[。；;！？])")
@@ -106,7 +108,7 @@ class ExtractiveAnswerer:
                 term.zh if lang == "zh" else term.en, lang)}
 
     def select(self, question: str, hits: Sequence[Hit], lang: Lang,
-               terms: Sequence[QTerm] = ()) -> list[_Scored]:
+               terms: Sequence[QTerm] = (), questions: bool = True) -> list[_Scored]:
         """The sentences the answer quotes: from the best provision, and (choice.py) from
         every provision a "which articles mention" question asks for, or that covers a
         part of the question the others do not; several provisions in article order."""
@@ -123,12 +125,45 @@ class ExtractiveAnswerer:
             return first
         listed = self.chooser.mentioning(question, terms, top.regulation)
         keys = listed or [(top.regulation, top.article, first[0].paragraph)]
+        keys += self._by_part(question, hits, keys, questions)
         keys += self.chooser.complement(question, keys, terms, hits)
         if len(keys) == 1 and not listed:
             return first
         keys.sort(key=lambda k: k[1:])
         return [s for reg, article, number in keys
                 for s in self._quoted(reg, article, [number], q_tokens, lang)]
+
+    def _by_part(self, question: str, hits: Sequence[Hit], chosen: Sequence[Key],
+                 questions: bool) -> list[Key]:
+        """For a question that asks several things (choice.sub_questions), the best
+        provision for each part, searched on its own: of the part's ``PART_CANDIDATES``
+        best articles, the first that is among those found for the whole question and
+        covers a content term of the part no provision chosen so far covers; at most
+        ``MAX_CHOSEN`` provisions in all."""
+        if self.coverage is None or self.chooser is None:
+            return []
+        regulation = chosen[0][0]
+        found = {h.article for h in hits if h.regulation == regulation}
+        added: list[Key] = []
+        for part in sub_questions(question, self.pos):
+            if len(chosen) + len(added) >= MAX_CHOSEN:
+                break
+            part_lang = detect_lang(part)
+            ranked = self.retriever.search(part, PART_CANDIDATES, lang=part_lang,
+                                           questions=questions, within=regulation
+                                           if self.library.multiple else None)
+            so_far = [*chosen, *added]
+            new = [t for t in self.coverage.question_terms(part, part_lang) if t.content
+                   and all(self.coverage.covers(t, k) is None for k in so_far)]
+            for hit in ranked:  # the best-ranked article that covers something new
+                if hit.referenced or hit.article not in found:
+                    continue
+                keys = [(hit.regulation, hit.article, p.number) for p in hit.paragraphs]
+                gains = [sum(self.coverage.covers(t, k) is not None for t in new) for k in keys]
+                if gains and max(gains) > 0:
+                    added.append(keys[gains.index(max(gains))])
+                    break
+        return added
 
     def _quoted(self, regulation: str, article: int, numbers: Sequence[int],
                 q_tokens: set[str], lang: Lang) -> list[_Scored]:
@@ -205,10 +240,11 @@ class ExtractiveAnswerer:
         return out
 
     def answer(self, question: str, hits: Sequence[Hit], lang: Lang,
-               terms: Sequence[QTerm] = ()) -> tuple[str, list[Citation]]:
+               terms: Sequence[QTerm] = (), questions: bool = True
+               ) -> tuple[str, list[Citation]]:
         """The extractive answer text and its citations for an in-scope question;
         ``terms`` (the question's, evidence.py) let it quote several provisions."""
-        chosen = self.select(question, hits, lang, terms)
+        chosen = self.select(question, hits, lang, terms, questions)
         body, cites = self.compose(chosen, lang)
         return self.yes_no_lead(question, chosen, terms, lang) + body, cites
 
