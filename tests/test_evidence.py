@@ -87,3 +87,18 @@ def test_a_named_article_is_never_refused_for_coverage(assistant: Assistant) -> 
     answer = assistant.ask("第三条讲的啤酒节是什么？")
     assert not answer.refused
     assert answer.citations[0].article == 3
+
+
+def test_an_english_evidence_word_is_marked_on_the_chinese_side_too(
+        assistant: Assistant) -> None:
+    from assistant.surfaces.web import ChatPage
+
+    page = ChatPage(assistant)
+    answer = assistant.ask("Can we lease industrial land instead of buying it?")
+    first = answer.citations[0]
+    assert (first.article, first.paragraph) == (17, 2)
+    zh, en = page._evidence_words(first)
+    assert "长期租赁" in zh  # long-term leasing, marked on the Chinese side too
+    assert "长期租赁" in first.zh
+    assert "long-term leasing" in en
+    assert "先租赁后出让" not in zh  # "leasing followed by granting": mostly other words

@@ -23,6 +23,7 @@ import gradio as gr
 from fastapi import FastAPI
 
 from ..answer.conversation import Turn
+from ..answer.evidence import fold
 from ..answer.extractive import split_sentences
 from ..answer.values import Answer, Citation
 from ..app import Assistant
@@ -96,6 +97,16 @@ def _guarded(fault: str, fn: Callable[..., Any]) -> Callable[..., Any]:
 
 def _asset(name: str) -> str:
     return resources.files("assistant").joinpath(f"data/{name}").read_text(encoding="utf-8")
+
+
+_EN_WORDS = re.compile(r"[a-z][a-z-]+")
+_MINOR = frozenset({"and", "the", "of", "by", "for", "to", "in", "on", "or", "with"})
+
+
+def _mostly(form: str, words: set[str]) -> bool:
+    """Whether at least half the words of ``form`` (minor words aside) are in ``words``."""
+    own = [w for w in _EN_WORDS.findall(form.lower()) if w not in _MINOR]
+    return bool(own) and 2 * sum(w in words for w in own) >= len(own)
 
 
 def mark_terms(text: str, terms: Sequence[Term], lang: Lang) -> str:
@@ -286,6 +297,8 @@ class ChatPage:
         writes it (a glossary concept in its Chinese and its English forms)."""
         zh: list[str] = []
         en: list[str] = []
+        words = {w for e in c.evidence if e["kind"] == "word" and not has_han(e["matched"])
+                 for w in _EN_WORDS.findall(e["matched"].lower())}
         for e in c.evidence:
             if e["kind"] == "glossary":
                 term = self._terms.get(e["matched"])
@@ -295,8 +308,33 @@ class ChatPage:
                 zh.append(e["matched"])
                 en.append(e["matched"])
             else:
-                (zh if has_han(e["matched"]) else en).append(e["matched"])
+                word = e["matched"]
+                (zh if has_han(word) else en).append(word)
+                # The other side's words for it: a glossary concept holding the word
+                # that both sides of this provision write ("leasing" -> 长期租赁).
+                for other_zh, other_en in self._counterparts(word, c, words):
+                    zh.append(other_zh)
+                    en.append(other_en)
         return zh, en
+
+    def _counterparts(self, word: str, c: Citation, evidence_words: set[str]
+                      ) -> list[tuple[str, str]]:
+        """(Chinese, English) of each glossary concept that holds ``word`` in one language
+        and that the provision's Chinese and English both write; for an English word,
+        only a concept at least half of whose English words are evidence words
+        ("long-term leasing" for "leasing", not "innovation chains" for "chains")."""
+        out = []
+        zh_text, en_text = fold(c.zh), (c.en or "").lower()
+        pattern = re.compile(rf"\b{re.escape(word.lower())}\b")
+        for term in self._terms.values():
+            if has_han(word) and word not in term.zh:
+                continue
+            forms = [f for f in term.english_forms if f.lower() in en_text
+                     and (has_han(word) or (pattern.search(f.lower()) and _mostly(
+                         f, evidence_words)))]
+            if forms and fold(term.zh) in zh_text:
+                out.append((term.zh, forms[0]))
+        return out
 
     def _matched(self, text: str, lang: Lang, answer: Answer, q_tokens: set[str]) -> set[str]:
         """Sentences of ``text`` the answer quotes, else those sharing most with the question."""
