@@ -137,7 +137,7 @@ class Assistant:
         terms = (self.coverage.question_terms(searched, detect_lang(searched))
                  if self.coverage is not None else [])
         reason = self._missing_note(missing, scope) if missing else (
-            self._not_covered(terms, hits, scope, questions) or self.judge.judge(
+            self.not_covered(terms, hits, scope, questions) or self.judge.judge(
                 searched, vector, hits, scope, questions))
         if reason is not None:
             return self._refusal(question, lang, hits, [*notes, reason], searched, text,
@@ -173,7 +173,7 @@ class Assistant:
                       self._evidence(cites, terms), (),
                       tuple(notes), searched if searched != text else None)
 
-    def _not_covered(self, terms: Sequence[QTerm], hits: Sequence[Any],
+    def not_covered(self, terms: Sequence[QTerm], hits: Sequence[Any],
                      scope: Sequence[Regulation], questions: bool = True) -> str | None:
         """The refusal reason when no provision searched covers any of the question's
         content terms (evidence.py); None when one does, or an article is named."""

@@ -451,6 +451,7 @@ class Statement:
     statement: str
     verdict: str
     gold: tuple[int, ...]
+    kind: str = ""  # faithful, actor, modality, scope, list, negation, figure, unrelated
 
 
 def load_statements(path: Path) -> list[Statement]:
@@ -459,7 +460,7 @@ def load_statements(path: Path) -> list[Statement]:
 
     rows = _read_jsonl(path, lambda d: Statement(
         str(d["id"]), d["lang"], d["statement"], d["verdict"],
-        tuple(int(g) for g in d.get("gold", []))), "statement",
+        tuple(int(g) for g in d.get("gold", [])), str(d.get("kind") or "")), "statement",
         '{"id", "lang", "statement", "verdict", "gold"}')
     for no, s in rows:
         if s.verdict not in VERDICTS or s.lang not in ("zh", "en"):
@@ -473,23 +474,43 @@ def evaluate_statements(assistant: Assistant, statements: list[Statement]) -> di
     from .review.check import VERDICTS, Checker
 
     checker = Checker(assistant)
+    text_only = Checker(assistant, questions=False)
     rows = []
     confusion = {gold: dict.fromkeys(VERDICTS, 0) for gold in VERDICTS}
+    plain = {"right": 0, "contradictions_judged_supported": 0, "unrelated_judged_other": 0}
     for s in statements:
         result = checker.check(s.statement, s.lang)  # type: ignore[arg-type]
+        bare = text_only.check(s.statement, s.lang)  # type: ignore[arg-type]
+        plain["right"] += bare.verdict == s.verdict
+        plain["contradictions_judged_supported"] += (s.verdict == "contradicted"
+                                                     and bare.verdict == "supported")
+        plain["unrelated_judged_other"] += (s.verdict == "not_stated"
+                                            and bare.verdict != "not_stated")
         confusion[s.verdict][result.verdict] += 1
-        rows.append({"id": s.id, "lang": s.lang, "gold_verdict": s.verdict,
+        rows.append({"id": s.id, "lang": s.lang, "kind": s.kind, "gold_verdict": s.verdict,
                      "verdict": result.verdict, "gold": list(s.gold),
                      "cited": [c.article for c in result.citations],
-                     "differences": result.differences})
+                     "differences": [d.to_json() for d in result.differences]})
     by_lang = {}
     for lang in sorted({str(r["lang"]) for r in rows}):
         sub = [r for r in rows if r["lang"] == lang]
         by_lang[lang] = round(sum(r["verdict"] == r["gold_verdict"] for r in sub) / len(sub), 4)
+    by_kind = {}
+    for kind in sorted({str(r["kind"]) for r in rows if r["kind"]}):
+        sub = [r for r in rows if r["kind"] == kind]
+        by_kind[kind] = {"right": sum(r["verdict"] == r["gold_verdict"] for r in sub),
+                         "total": len(sub),
+                         "supported": sum(r["verdict"] == "supported" for r in sub)}
     right = sum(r["verdict"] == r["gold_verdict"] for r in rows)
     return {"accuracy": round(right / len(rows), 4), "accuracy_by_lang": by_lang,
             "unrelated_judged_supported": confusion["not_stated"]["supported"],
-            "confusion": confusion, "results": rows}
+            "contradictions_judged_supported": confusion["contradicted"]["supported"],
+            "confusion": confusion, "by_kind": by_kind,
+            "text_only": {"accuracy": round(plain["right"] / len(rows), 4),
+                          "contradictions_judged_supported":
+                              plain["contradictions_judged_supported"],
+                          "unrelated_judged_other": plain["unrelated_judged_other"]},
+            "results": rows}
 
 
 def format_statements(report: dict[str, Any]) -> str:
@@ -498,9 +519,21 @@ def format_statements(report: dict[str, Any]) -> str:
 
     by_lang = ", ".join(f"{k} {v:.3f}" for k, v in report["accuracy_by_lang"].items())
     lines = [f"statements: verdict accuracy {report['accuracy']:.3f} ({by_lang}); "
-             f"unrelated judged supported: {report['unrelated_judged_supported']}",
+             f"unrelated judged supported: {report['unrelated_judged_supported']}; "
+             f"contradictions judged supported: "
+             f"{report['contradictions_judged_supported']}",
              f"  {'gold / verdict':<18}" + "".join(f"{v:>18}" for v in VERDICTS)]
     for gold in VERDICTS:
         lines.append(f"  {gold:<18}" + "".join(f"{report['confusion'][gold][v]:>18}"
                                                for v in VERDICTS))
+    plain = report["text_only"]
+    lines.append(f"  text only (no anticipated questions): accuracy {plain['accuracy']:.3f}; "
+                 f"contradictions judged supported: "
+                 f"{plain['contradictions_judged_supported']}; unrelated judged otherwise: "
+                 f"{plain['unrelated_judged_other']}")
+    if report["by_kind"]:
+        lines.append(f"  {'by kind':<18}{'right':>10}{'judged supported':>18}")
+        for kind, row in report["by_kind"].items():
+            lines.append(f"  {kind:<18}{row['right']:>5}/{row['total']:<4}"
+                         f"{row['supported']:>18}")
     return "\n".join(lines)

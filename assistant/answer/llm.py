@@ -277,7 +277,7 @@ class LLMAnswerer:
         raw = _stream_with_deadline(self.model, prompt, self.timeout, None).strip()
         first, _, rest = raw.partition("\n")
         verdict = re.sub(r"[^a-z_]", "", first.lower())
-        if verdict not in ("supported", "partly_supported", "not_stated"):
+        if verdict not in ("supported", "partly_supported", "contradicted", "not_stated"):
             raise LLMError(f"the model gave no verdict (its first line was {first[:60]!r})")
         return verdict, self.check(rest.strip() or first, provided, hits, lang)
 

@@ -54,9 +54,15 @@ _PHRASES = {
     "yes_permit": set(), "yes_encourage": set(), "yes_support": set(), "yes_require": set(),
     # The checker's explanations, and the names of the elements a statement changed.
     "check_not_stated": {"reason"}, "check_not_stated_library": {"reason"},
-    "check_partly": {"label", "elements"}, "check_supported": {"label", "segment"},
+    "check_partly": {"label", "segment", "elements"}, "check_supported": {"label", "segment"},
+    "check_contradicted": {"label", "segment", "elements"},
+    "check_contradicted_note": {"note", "elements"},
+    "check_contradicted_articles": {"count", "said"},
     "element_actor": set(), "element_modality": set(), "element_scope": set(),
-    "element_list": set(),
+    "element_list": set(), "element_polarity": set(), "element_figure": set(),
+    # A figure the regulation states, shown beside the one a statement got wrong.
+    "figure_date": {"year", "month", "day"}, "figure_list": {"count", "items"},
+    "figure_articles": {"count"}, "figure_paragraphs": {"count"},
 }
 
 # interface.json: each section's entries and the placeholders each may use. Entries

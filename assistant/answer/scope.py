@@ -86,9 +86,9 @@ class ScopeJudge:
     - jurisdiction: a question naming another province-level region (江苏,
       Guangdong) asks about rules this regulation cannot hold;
     - what the text can say: questions about liability and penalties, sums of
-      money, taxes or wages are out of scope when no article uses such words
-      (this regulation has no penalty article, and names no amounts, taxes or
-      wages);
+      money, taxes, wages or permits and licences are out of scope when no
+      article uses such words (this regulation has no penalty article, and
+      names no amounts, taxes, wages or permits);
     - closeness: the margin by which the question's embedding is nearer to
       what the regulation addresses (its provisions and anticipated questions)
       than to what it does not (a list of subjects that regulations usually
