@@ -84,7 +84,7 @@ def test_contradicted_with_the_difference(checker: Checker, statement: str, labe
     assert found, result.differences
     assert said in found[0].statement
     assert held in found[0].provision
-    quoted = re.split(r"规定：|provides: ", result.explanation, maxsplit=1)[1][:12]
+    quoted = re.split(r"规定：“|provides: \"", result.explanation, maxsplit=1)[1][:12]
     assert quoted in result.citations[0].zh + (result.citations[0].en or "")
 
 

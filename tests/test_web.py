@@ -248,7 +248,20 @@ def test_compare_and_check_tabs(server: str, browser: object, tmp_path: Path) ->
     page.wait_for_selector("#check-result .verdict", timeout=60_000)
     assert "部分符合 Partly supported" in page.inner_text("#check-result .verdict")
     assert "第十二条第三款 | Article 12(3)" in page.inner_text("#check-result .card")
+    row = page.inner_text("#check-result table.diffs tr.diff-modality")
+    assert "义务程度 Modality" in row
+    assert "必须" in row
+    assert "支持" in row
     page.screenshot(path=str(tmp_path / "check.png"), full_page=True)
+    page.fill("#check-text textarea, #check-text input",
+              "The regulation prohibits manufacturers from issuing corporate bonds")
+    page.click("#check-go")
+    page.wait_for_selector("#check-result .verdict-contradicted", timeout=60_000)
+    assert "与条文相悖 Contradicted" in page.inner_text("#check-result .verdict")
+    row = page.inner_text("#check-result table.diffs tr.diff-polarity")
+    assert "prohibits" in row
+    assert "supported in raising funds" in row
+    assert "Article 19(1)" in page.inner_text("#check-result .card")
     page.close()
 
 

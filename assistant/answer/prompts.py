@@ -79,6 +79,8 @@ _INTERFACE_KEYS = {
         compare_button candidate flag_omission flag_addition compare_clean col_official
         col_ours col_candidate col_similarity col_flags tab_check check_intro statement
         statement_placeholder check_button verdict_supported verdict_partly_supported
+        verdict_contradicted differences_title col_element col_statement_says
+        col_provision_says el_polarity el_figure el_actor el_modality el_scope el_list
         verdict_not_stated tab_glossary find_term col_zh col_en col_note downloads
         download_tmx download_xliff download_docx download_json download_tbx
         compare_all_title compare_all_intro compare_all_text compare_all_button

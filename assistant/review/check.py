@@ -455,8 +455,10 @@ class Checker:
         mine, theirs = self.subject(text, lang), self.subject(sentence, lang)
         if not extra and mine and theirs and not mine & theirs:
             extra = [said[k] for k in mine if k in said]
-        if extra:
-            out.append(Difference("actor", sep.join(extra), sep.join(held.values())))
+        if extra:  # the provision's side: whom its sentence gives the duty to
+            named = {a: w for _, a, w in self.actor_spans(sentence, lang)}
+            duty = [named[a] for a in theirs if a in named] or list(held.values())
+            out.append(Difference("actor", sep.join(extra), sep.join(duty)))
         # A clause is read with the clauses governing it: in 应当…，鼓励采用… the
         # government's duty is 应当 and what it encourages is not a duty; a clause
         # with no modal word of its own is governed by the next one in its sentence
@@ -474,7 +476,8 @@ class Checker:
             out.append(Difference("modality", sep.join(w for ws in modal.values() for w in ws),
                                   sep.join(w for ws in wrote.values() for w in ws)))
         scope = self.terms["scope"][lang]
-        widened = [w for w in _find(text, scope, lang) if w not in _find(provision, scope, lang)]
+        widened = _longest([w for w in _find(text, scope, lang)
+                            if w not in _find(provision, scope, lang)])
         if widened:
             out.append(Difference("scope", sep.join(widened), segment))
         # An actor the statement names is the actor element, not a list item.
@@ -484,7 +487,7 @@ class Checker:
             text, lang, provision)
         if items:
             out.append(Difference("list", sep.join(dict.fromkeys(items)), segment))
-        return out
+        return [Difference(d.element, _tidy(d.statement), _tidy(d.provision)) for d in out]
 
     def _element(self, element: str, lang: Lang) -> str:
         """The name of a statement's element (actor, modality, scope, list) in ``lang``."""
@@ -542,6 +545,16 @@ class Checker:
         low = provision.lower()
         terms = [t for t in glossary if any(f.lower() in text.lower() for f in t.english_forms)]
         return [t.en for t in terms if not any(f.lower() in low for f in t.english_forms)]
+
+
+def _longest(words: list[str]) -> list[str]:
+    """``words`` without those inside another of them (只 inside 只能)."""
+    return [w for w in words if not any(w != o and w in o for o in words)]
+
+
+def _tidy(words: str) -> str:
+    """Words quoted in a difference, without the clause's trailing punctuation."""
+    return words.strip().rstrip("，,；;。.：: ")
 
 
 def _segments(text: str, lang: Lang) -> list[tuple[str, str]]:

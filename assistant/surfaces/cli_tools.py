@@ -136,13 +136,17 @@ def _compare_all(obj: Context, path: Path, as_json: bool) -> None:
 @click.option("--lang", type=click.Choice(["auto", "zh", "en"]), default="auto",
               show_default=True, help="The statement's language (auto: detect).")
 @click.option("--json", "as_json", is_flag=True,
-              help='Print {"statement", "lang", "verdict", "citations", "explanation"}.')
+              help='Print {"statement", "lang", "verdict", "citations", "explanation", '
+                   '"differences", "mode", "notes"}.')
 @click.pass_obj
 def check_cmd(obj: Context, statement: str, lang: str, as_json: bool) -> None:
     """Check whether the regulation says what STATEMENT says.
 
-    Verdicts: supported, partly_supported (the provision exists but the
-    statement changes its actor, modality, scope or a list) or not_stated.
+    Verdicts: supported; partly_supported (the provision exists but the
+    statement changes its actor, modality, scope or a list); contradicted (it
+    says the opposite, or gets a date, a number or the count of a list wrong);
+    not_stated. Each difference is printed with the statement's words beside
+    the provision's.
     """
     from ..app import build_assistant
     from ..review.check import Checker
@@ -153,6 +157,8 @@ def check_cmd(obj: Context, statement: str, lang: str, as_json: bool) -> None:
         echo_json(result.to_json())
         return
     click.echo(f"{result.verdict}: {result.explanation}")
+    for d in result.differences:
+        click.echo(f"  {d.element}: {d.statement!r} / provision: {d.provision!r}")
     for c in result.citations:
         click.echo(f"  {c.label}\n    {c.zh}" + (f"\n    {c.en}" if c.en else ""))
 

@@ -1,16 +1,18 @@
 """The translators' desk on the page: comparisons as tables, and the downloads.
 
-HTML builders for the Compare tab (one article, and a whole rendering) and the
-links to the exports (``GET /api/export/{format}``) on the Regulation and
-Glossary tabs. Every word shown comes from prompts/interface.json through ``t``.
+HTML builders for the Compare tab (one article, and a whole rendering), the Check
+tab's table of differences, and the links to the exports
+(``GET /api/export/{format}``) on the Regulation and Glossary tabs. Every word
+shown comes from prompts/interface.json through ``t``.
 """
 
 from __future__ import annotations
 
 import html
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from urllib.parse import quote
 
+from ..review.check import Difference
 from ..review.compare import Comparison
 from ..review.compare_all import WholeComparison
 from ..text.numerals import label
@@ -117,3 +119,20 @@ def _flag_details(t: Words, art: Comparison) -> str:
     items = "".join(f"<li>{html.escape(line)}</li>" for line in lines)
     return (f'<details open><summary>{html.escape(label(art.article))}</summary>'
             f"<ul>{items}</ul></details>")
+
+
+def differences_html(t: Words, differences: Sequence[Difference]) -> str:
+    """A checked statement's differences, element by element: the statement's words
+    beside the provision's (empty when it differs in nothing)."""
+    if not differences:
+        return ""
+    rows = "".join(
+        f'<tr class="diff-{html.escape(d.element)}"><th scope="row">'
+        f'{html.escape(t("el_" + d.element))}</th><td>{html.escape(d.statement)}</td>'
+        f"<td>{html.escape(d.provision) or '—'}</td></tr>" for d in differences)
+    columns = "".join(f'<th scope="col">{html.escape(t(c))}</th>' for c in (
+        "col_element", "col_statement_says", "col_provision_says"))
+    return (f'<div class="cards-title">{html.escape(t("differences_title"))}</div>'
+            f'<table class="cmp diffs"><thead><tr>{columns}</tr></thead>'
+            f"<tbody>{rows}</tbody></table>")
+

@@ -43,6 +43,7 @@ from .desk import (
     REGULATION_DOWNLOADS,
     compare_all_html,
     compare_html,
+    differences_html,
     downloads_html,
 )
 from .feedback import FeedbackStore
@@ -456,6 +457,7 @@ class ChatPage:
         name = self.t(f"verdict_{result.verdict}")
         return (f'<div class="verdict verdict-{result.verdict}">{html.escape(name)}</div>'
                 f'<p class="explanation">{html.escape(result.explanation)}</p>'
+                f"{differences_html(self.t, result.differences)}"
                 f'<div class="cards">{cards}</div>')
 
     # ------------------------------------------------------------- glossary
