@@ -78,6 +78,17 @@ def test_ask_refusal(server: str) -> None:
     assert data["citations"] == []
 
 
+def test_check_api_gives_the_verdict_and_its_differences(server: str) -> None:
+    r = httpx.post(f"{server}/api/check", timeout=30, json={
+        "statement": "The regulation prohibits manufacturers from issuing corporate bonds"})
+    assert r.status_code == 200
+    data = r.json()
+    assert data["verdict"] == "contradicted"
+    assert data["citations"][0]["label"] == "第十九条第一款 | Article 19(1)"
+    assert data["differences"][0]["element"] == "polarity"
+    assert "prohibits" in data["differences"][0]["statement"]
+
+
 def test_article(server: str) -> None:
     data = httpx.get(f"{server}/api/articles/17").json()
     assert data["number"] == 17
@@ -104,6 +115,10 @@ def test_search(server: str) -> None:
                      id="too-long"),
         pytest.param("post", "/api/ask", {"json": {"question": "x", "lang": "fr"}}, 422, "lang",
                      id="bad-lang"),
+        pytest.param("post", "/api/check", {"json": {"statement": " "}}, 400, "empty",
+                     id="check-empty"),
+        pytest.param("post", "/api/check", {"json": {"statement": "x", "lang": "de"}}, 422,
+                     "lang", id="check-bad-lang"),
         pytest.param("get", "/api/articles/99", {}, 404, "20 articles", id="article-99"),
         pytest.param("get", "/api/articles/0", {}, 404, "20 articles", id="article-0"),
         pytest.param("get", "/api/articles/seventeen", {}, 422, "number", id="article-word"),

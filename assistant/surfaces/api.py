@@ -1,6 +1,6 @@
 """The JSON API (FastAPI), served beside the chat page.
 
-``POST /api/ask``, ``GET /api/articles/{n}``, ``GET /api/search``,
+``POST /api/ask``, ``POST /api/check``, ``GET /api/articles/{n}``, ``GET /api/search``,
 ``GET /api/regulations``, ``GET /api/export/{format}``, ``POST /api/feedback``,
 ``GET /healthz``, and the
 OpenAI-compatible ``/v1`` routes (openai_compat.py); described by OpenAPI at
@@ -23,6 +23,7 @@ from .. import __version__
 from ..answer.conversation import Turn
 from ..app import Assistant
 from ..errors import TiaoliError, UnknownArticleError
+from ..review.check import Checker
 from ..review.exports import FORMATS, export, file_name
 from ..search.embeddings import EmbedderBusyError
 from ..search.retrieval import hit_json
@@ -78,6 +79,35 @@ class AnswerOut(BaseModel):
     notes: list[str] = []
     searched: str | None = None
     choices: list[str] = []
+
+
+class CheckRequest(BaseModel):
+    """A statement about the regulation, to check against its provisions."""
+
+    statement: str = Field(description="The statement, in Chinese or English.")
+    lang: Literal["auto", "zh", "en"] | None = Field(
+        default=None, description="The statement's language; default: detected.")
+
+
+class DifferenceOut(BaseModel):
+    """One element on which the statement departs from the provision."""
+
+    element: Literal["polarity", "figure", "actor", "modality", "scope", "list"]
+    statement: str = Field(description="The statement's words.")
+    provision: str = Field(description="The provision's words.")
+
+
+class CheckOut(BaseModel):
+    """The check JSON of DESIGN.md."""
+
+    statement: str
+    lang: Literal["zh", "en"]
+    verdict: Literal["supported", "partly_supported", "contradicted", "not_stated"]
+    citations: list[CitationOut]
+    explanation: str
+    differences: list[DifferenceOut]
+    mode: str
+    notes: list[str] = []
 
 
 class FeedbackCitation(BaseModel):
@@ -197,6 +227,15 @@ def create_api(assistant: Assistant) -> FastAPI:
         lang = None if body.lang in (None, "auto") else body.lang
         return assistant.ask(body.question, lang=lang, history=history,  # type: ignore[arg-type]
                              regulation=body.regulation).to_json()
+
+    checker = Checker(assistant)
+
+    @app.post("/api/check", response_model=CheckOut, responses=errors, tags=["answers"])
+    def check(body: CheckRequest) -> dict[str, Any]:
+        """Check a statement: supported, partly_supported, contradicted or not_stated, with
+        the provision quoted and each difference from it."""
+        lang = None if body.lang in (None, "auto") else body.lang
+        return checker.check(body.statement, lang).to_json()  # type: ignore[arg-type]
 
     which = Query(default=None, max_length=200,
                   description="The regulation (id, title or alias); needed when several are "
