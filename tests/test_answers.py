@@ -99,6 +99,36 @@ def test_a_figure_the_provisions_found_do_not_state_is_refused(
         assert [c.article for c in answer.citations] == [20]
 
 
+@pytest.mark.parametrize(("question", "reason"), [
+    pytest.param("第十七条规定的弹性年期出让，最长可以约定几年？", "asks for a figure",
+                 id="zh-named-article-figure"),
+    pytest.param("Under Article 19, what is the maximum interest rate on credit loans?",
+                 "asks for a figure", id="en-named-article-figure"),
+    pytest.param("第十条第四款说的招商引资政策，税收怎么返还？", "asks about tax",
+                 id="zh-named-article-tax"),
+])
+def test_a_named_article_is_no_answer_to_what_it_cannot_hold(
+        assistant: Assistant, question: str, reason: str) -> None:
+    answer = assistant.ask(question)
+    assert answer.refused
+    assert any(n.startswith(reason) and "Article" in n for n in answer.notes), answer.notes
+    assert answer.related  # the article named is shown beside the refusal
+
+
+@pytest.mark.parametrize(("question", "refused"), [
+    # Where the asker comes from, said before a question about Shandong: answered.
+    ("我们在江苏有一家工厂，打算来山东投资建设新的生产线。条例对企业技术改造有什么支持？", False),
+    # A question about another province's rules: refused.
+    ("江苏对企业技术改造有什么支持？", True),
+    ("我们在江苏有一家工厂。江苏对企业技术改造有什么支持？", True),
+    # 好几年 says how long, it does not ask it.
+    ("我们厂在济南已经投产好几年了，现在想扩大产能，能享受招商引资政策吗？", False),
+])
+def test_background_is_not_the_question(assistant: Assistant, question: str,
+                                        refused: bool) -> None:
+    assert assistant.ask(question).refused is refused
+
+
 def test_enumeration_as_a_list(assistant: Assistant) -> None:
     answer = assistant.ask("可以通过哪些方式给制造业企业供地？")
     assert [c.article for c in answer.citations] == [17]

@@ -69,6 +69,11 @@ NEIGHBOURS = 3
 FIGURE_HITS = 3
 
 
+def _sentences(text: str) -> list[str]:
+    """``text`` cut after each full stop, question or exclamation mark."""
+    return [p for p in re.split(r"(?<=[。？！?!])\s*|(?<=\.)\s+", text.strip()) if p.strip()]
+
+
 def _nearest(similarities: np.ndarray) -> float:
     """The mean of the ``NEIGHBOURS`` highest similarities (-1 when there are none)."""
     if not len(similarities):
@@ -96,7 +101,9 @@ class ScopeJudge:
       judged, its unaddressed questions); at or below ``threshold`` the
       question is refused.
 
-    A question naming an existing article is always in scope.
+    A question naming an existing article is in scope unless it asks what that
+    article cannot hold: a figure it does not state, or taxes, penalties, sums,
+    wages or permits it does not mention.
     """
 
     retriever: HybridRetriever
@@ -174,11 +181,36 @@ class ScopeJudge:
         if asked is None:
             return None
         figure = self.rules.figure
-        for hit in hits[:FIGURE_HITS]:
+        for hit in hits[:max(FIGURE_HITS, sum(h.referenced for h in hits))]:
             art = self.library.get(hit.regulation).article(hit.article)
             if figure.search(art.zh) or figure.search(art.en or ""):
                 return None
         return asked.group(0)
+
+    def _other_regions(self, text: str, own: bool = False) -> list[str]:
+        """The province-level regions ``text`` names other than the regulations' own
+        (with ``own``: the regulations' own ones it names)."""
+        return [zh for zh, en in self.rules.regions.items()
+                if (zh in self._own_regions) == own
+                and (zh in text or re.search(rf"\b{re.escape(en)}\b", text))]
+
+    def _named(self, question: str, named: Sequence[Hit]) -> str | None:
+        """For a question naming articles: the reason when it asks what those articles
+        cannot hold (a figure none of them states, or taxes, penalties, sums, wages or
+        permits none of them mentions: "第十条第四款…税收返还几年？", "Under Article 17,
+        what is the maximum number of years …?"); else None. Nearness is not judged:
+        the article named is the subject."""
+        arts = [self.library.get(h.regulation).article(h.article) for h in named]
+        text = "\n".join(f"{a.zh}\n{a.en or ''}" for a in arts)
+        shown = ", ".join(f"Article {a.number}" for a in arts)
+        for kind, words in self.rules.subjects.items():
+            asked = _mentions(question, words["zh"] + words["en"])
+            if asked and not _mentions(text, words["zh"] + words["en"]):
+                return f"asks about {kind} ({asked[0]}), which {shown} does not mention"
+        figure = self._asks_figure(question, named)
+        if figure:
+            return f"asks for a figure ({figure}), which {shown} does not state"
+        return None
 
     def judge(self, question: str, vector: np.ndarray, hits: Sequence[Hit],
               scope: Sequence[Regulation] = (), questions: bool = True) -> str | None:
@@ -192,9 +224,14 @@ class ScopeJudge:
                   if scope and len(scope) < len(self.library.regulations) else None)
         regs = within if within is not None else list(self._text_has)
         if hits and hits[0].referenced:
-            return None
-        others = [zh for zh, en in self.rules.regions.items() if zh not in self._own_regions
-                  and (zh in question or re.search(rf"\b{re.escape(en)}\b", question))]
+            return self._named(question, [h for h in hits if h.referenced])
+        others = self._other_regions(question)
+        said = _sentences(question)
+        if others and len(said) > 1 and self._other_regions(question, own=True) \
+                and not self._other_regions(said[-1]):
+            # "我在江苏有个厂，考虑来山东建基地。…会在哪些方面给支持？": another region is
+            # where the asker comes from, said before a question about this one.
+            others = []
         if others:
             return f"names another jurisdiction ({others[0]})"
         for kind, words in self.rules.subjects.items():
