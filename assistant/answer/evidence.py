@@ -207,7 +207,10 @@ class Coverage:
             return None
         if term.kind == "glossary":
             zh, english = self._forms[term.key]
-            held = zh in p.zh or any(set(stems) <= p.en_stems for stems in english)
+            # An English form is held as a run of its words (stopwords aside), not as a
+            # bag: "leading enterprise" is not in "backbone enterprises … a leading role".
+            held = zh in p.zh or any(set(stems) <= p.en_stems and _has_run(p.en_seq, stems)
+                                     for stems in english)
             return term.key if held else None
         if term.kind == "number":
             return term.key if term.key in p.numbers else None
@@ -242,8 +245,7 @@ class Coverage:
     def holds_phrase(self, stems: Sequence[str], key: tuple[str, int, int]) -> bool:
         """Whether provision ``key``'s English rendering holds the stems ``stems`` as a run
         (stopwords aside): "supply chains" in "industrial chains and supply chains"."""
-        seq, n = self._provisions[key].en_seq, len(stems)
-        return n > 0 and any(seq[i:i + n] == tuple(stems) for i in range(len(seq) - n + 1))
+        return _has_run(self._provisions[key].en_seq, stems)
 
     def evidence(self, terms: Sequence[QTerm], key: tuple[str, int, int]
                  ) -> tuple[dict[str, str], ...]:
@@ -274,3 +276,9 @@ class Coverage:
         if held and len(held) >= ANTICIPATED_SHARE * len(content):
             return None
         return [t.term for t in content]
+
+
+def _has_run(seq: Sequence[str], stems: Sequence[str]) -> bool:
+    """Whether ``seq`` holds ``stems`` in a row."""
+    n = len(stems)
+    return n > 0 and any(tuple(seq[i:i + n]) == tuple(stems) for i in range(len(seq) - n + 1))
