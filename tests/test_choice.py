@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.answer.choice import asks_several, asks_where_mentioned, sub_questions
+from assistant.answer.choice import (
+    asks_several,
+    asks_where_mentioned,
+    listed_subjects,
+    sub_questions,
+)
 from assistant.app import Assistant, build_assistant
 from assistant.search.sparse import find_form
 from assistant.settings import Settings
@@ -96,3 +101,25 @@ def test_each_part_searched_on_its_own_adds_its_provision(
     cited = _cited(assistant, question)
     assert {a for a, _ in cited} == articles
     assert cited == sorted(cited)  # article order
+
+
+def test_a_listed_subject_held_in_one_place_is_cited_whatever_its_score(
+        assistant: Assistant, monkeypatch: pytest.MonkeyPatch) -> None:
+    # 龙头企业 is in one paragraph only (7(3)), which retrieval ranks well below 5(1).
+    question = "条例对龙头企业和单项冠军企业分别有什么要求？"
+    cited = _cited(assistant, question)
+    assert {a for a, _ in cited} == {5, 7}
+    assert "龙头企业" in assistant.regulation.article(7).paragraph(cited[-1][1] or 1).zh
+    import assistant.answer.choice as choice
+    monkeypatch.setattr(choice, "SPECIFIC_HOLDERS", 0)
+    assert {a for a, _ in _cited(assistant, question)} == {5}  # score alone leaves it out
+
+
+
+@pytest.mark.parametrize(("question", "subjects"), [
+    ("条例对龙头企业和单项冠军企业分别有什么要求？", ["龙头企业", "单项冠军企业"]),
+    ("在人才和用地两方面有什么支持？", ["人才", "用地"]),
+    ("我们做农机配件，县里会安排资金支持设备更新和数字化改造吗？", []),  # no list to answer
+])
+def test_listed_subjects(assistant: Assistant, question: str, subjects: list[str]) -> None:
+    assert listed_subjects(question, assistant.extractive.pos) == subjects

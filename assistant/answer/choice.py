@@ -48,6 +48,11 @@ PART_ZIPF_ZH = 5.3
 MIN_SCORE_SHARE = 0.6
 #: At most this many provisions answer a question with several parts.
 MAX_CHOSEN = 4
+#: A term of a subject the question lists one by one ("A、B、C分别……"), held by at most
+#: this many provisions, is specific: a provision holding it is a candidate from any of the
+#: ``SPECIFIC_ARTICLES`` best-ranked articles, whatever its score.
+SPECIFIC_HOLDERS = 2
+SPECIFIC_ARTICLES = 5
 #: A subject of "which articles mention …" held by more than this share is too general to list.
 LIST_SHARE = 0.3
 #: At most this many provisions are listed for "which articles mention …".
@@ -112,14 +117,25 @@ def sub_questions(question: str, pos: Any = None) -> list[str]:
     asks one thing. Only the parts of at least ``MIN_PART_CHARS`` word characters."""
     parts = [p.strip(" ，,。") for p in _SPLIT.split(question)]
     m = _EACH.search(question)
-    if m:
-        items = [i.strip() for i in _ITEM_SPLIT.split(m.group(1)) if i.strip()]
-        if len(items) >= 2:
-            items[0] = _last_words(items[0], max(len(i) for i in items[1:]), pos)
-            rest = question[m.end():]
-            parts = [item + rest for item in items]
+    items = listed_subjects(question, pos)
+    if m and items:
+        rest = question[m.end():]
+        parts = [item + rest for item in items]
     parts = [p for p in parts if len(re.sub(r"\W", "", p)) >= MIN_PART_CHARS]
     return parts if len(parts) >= 2 else []
+
+
+def listed_subjects(question: str, pos: Any = None) -> list[str]:
+    """The subjects a question lists to be answered one by one ("A、B、C分别……",
+    "A和B两方面……" -> [A, B, C]), or [] when it lists none."""
+    m = _EACH.search(question)
+    if not m:
+        return []
+    items = [i.strip() for i in _ITEM_SPLIT.split(m.group(1)) if i.strip()]
+    if len(items) < 2:
+        return []
+    items[0] = _last_words(items[0], max(len(i) for i in items[1:]), pos)
+    return items
 
 
 def _last_words(text: str, longest: int, pos: Any) -> str:
@@ -228,6 +244,14 @@ class Chooser:
                       for h in hits[:CANDIDATE_ARTICLES] if h.regulation == regulation
                       and (h.article == first[1] or (several and h.score >= MIN_SCORE_SHARE * top))
                       for p in h.paragraphs]
+        subjects = [fold(i) for i in listed_subjects(question, self.pos)]
+        if subjects:  # a listed subject's few holders, among the found articles, whatever the score
+            rank = {h.article: i for i, h in reversed(list(enumerate(
+                hits[:SPECIFIC_ARTICLES]))) if h.regulation == regulation}
+            specific = [k for t in left if any(fold(t.term) in i for i in subjects)
+                        and len(holders := self.coverage.holders(t, regulation)) <= SPECIFIC_HOLDERS
+                        for k in holders if k[1] in rank]
+            candidates += sorted(specific, key=lambda k: rank[k[1]])
         candidates = [k for k in dict.fromkeys(candidates) if k not in chosen]
         added: list[Key] = []
         while left and candidates and len(chosen) + len(added) < MAX_CHOSEN:
