@@ -17,12 +17,15 @@ from ..errors import TiaoliError, UsageError
 from ..settings import Settings
 from ..text.corpus import (
     Article,
+    Regulation,
     article_json,
     paragraph_json,
+    regulation_json,
 )
 from ..text.glossary import search
 from ..text.library import load_library
 from .cli_context import Context, echo_json, regulation_option
+from .cli_corpus import corpus
 from .cli_tools import TOOL_COMMANDS
 
 LANGS = click.Choice(["zh", "en", "both"])
@@ -59,18 +62,23 @@ def _render_article(article: Article, lang: str, label: Any) -> str:
 
 
 @cli.command()
-@click.argument("reference")
+@click.argument("reference", required=False)
 @click.option("--lang", type=LANGS, default="both", show_default=True,
               help="Which text to show: the official Chinese, our English, or both.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (the shape of `export`).")
 @regulation_option
 @click.pass_obj
-def show(obj: Context, reference: str, lang: str, as_json: bool) -> None:
-    """Show an article (17) or one paragraph (17.2), Chinese above English.
+def show(obj: Context, reference: str | None, lang: str, as_json: bool) -> None:
+    """Show an article (17) or one paragraph (17.2), Chinese above English; without
+    REFERENCE, the regulation itself: titles, adoption note, dates (and how the
+    effective date was found), structure and article count.
 
     REFERENCE may also be written 第十七条, 第十七条第二款 or "Art. 17(2)", and
     may name its regulation: "《山东省先进制造业促进条例》第十七条".
     """
+    if reference is None:
+        _show_regulation(obj.regulation, as_json)
+        return
     reg, number, para_no = obj.resolve(reference)
     article = reg.article(number)
 
@@ -94,6 +102,27 @@ def show(obj: Context, reference: str, lang: str, as_json: bool) -> None:
         echo_json(data)
     else:
         click.echo(_render_article(article, lang, label))
+
+
+def _show_regulation(reg: Regulation, as_json: bool) -> None:
+    chapters = list(dict.fromkeys(a.chapter for a in reg.articles if a.chapter))
+    data = {k: v for k, v in regulation_json(reg).items() if k != "articles"}
+    data["articles"] = len(reg.articles)
+    data["paragraphs"] = sum(len(a.paragraphs) for a in reg.articles)
+    data["chapters"] = chapters
+    if as_json:
+        echo_json(data)
+        return
+    basis = {"stated": "stated in the text",
+             "on_promulgation": "on promulgation: the date of adoption or approval"}
+    click.echo(reg.title_zh + (f"\n{reg.title_en}" if reg.title_en else ""))
+    if reg.note_zh:
+        click.echo(reg.note_zh)
+    click.echo(f"adopted: {data['adopted'] or 'not found'}; effective: "
+               + (f"{data['effective']} ({basis.get(reg.effective_basis or '', '')})"
+                  if reg.effective else "not found (no 自…起施行 clause)"))
+    click.echo(f"{data['articles']} articles, {data['paragraphs']} paragraphs, "
+               f"{len(chapters)} chapters")
 
 
 def _only(para: dict[str, Any], lang: str) -> dict[str, Any]:
@@ -388,6 +417,7 @@ def eval_cmd(obj: Context, questions_file: Path | None, statements_file: Path | 
 
 for _command in TOOL_COMMANDS:  # compare, check, serve, mcp, feedback (cli_tools.py)
     cli.add_command(_command)
+cli.add_command(corpus)  # corpus add (cli_corpus.py)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -42,16 +42,21 @@ from .textparse import (
     END_PUNCT,
     ITEM_END_PUNCT,
     ITEM_RE,
+    WRAPPED_HEADING,
     Line,
     ParsedEn,
     article_start,
+    bare_heading,
     chapter_heading,
+    clean_line,
     ends,
     full_width,
     item_number,
     join_lines,
+    opens_article,
     parse_en,
     starts_paragraph,
+    wraps_onto,
 )
 
 ZH_FILE = "zh.txt"
@@ -89,6 +94,8 @@ class Article:
     chapter: str | None = None
     section: str | None = None
     heading: str = ""  # the article number as written in the source: 第十七条 or 第17条
+    part: str | None = None  # 编 (第二编 物权), in a code such as the 民法典
+    subpart: str | None = None  # 分编
 
     @property
     def zh(self) -> str:
@@ -146,6 +153,7 @@ class Regulation:
     adopted: dt.date | None
     effective: dt.date | None
     articles: tuple[Article, ...] = field(repr=False)
+    effective_basis: str | None = None  # "stated", "on_promulgation", or None (no date)
     short_zh: str = ""  # 山东省先进制造业促进条例 (shown in 《》); the full title when unset
     short_en: str = ""  # Shandong Regulations on Promoting Advanced Manufacturing
     aliases: tuple[str, ...] = ()  # other names a question may use for this regulation
@@ -206,58 +214,119 @@ class _ParsedZh:
 def parse_zh(text: str, source: str = ZH_FILE) -> _ParsedZh:
     """Parse the official Chinese text into title, adoption note and articles.
 
-    Raises CorpusError naming the line for a missing, repeated or out-of-order
-    article number, text before the first article, or an empty text.
+    The title is the first line (or lines, when it wraps), up to the note: the
+    lines that carry the adoption and amendment dates, bracketed or not. Headings
+    are 编, 分编, 章 and 节 lines, numbered (第一章 总则) or standing alone between
+    articles without a number (附则); a numbered heading wrapped onto a second
+    line is one heading. Invisible characters (U+200B, U+FEFF …) are not text.
+
+    Raises CorpusError naming the line for a missing, merged, repeated or
+    out-of-order article number, text before the first article, a text that
+    starts past 第一条, or an empty text.
     """
-    lines = [Line(i, raw.strip(" \t\r\u3000\u00a0\ufeff"))
-             for i, raw in enumerate(text.splitlines(), start=1)]
+    lines = [Line(i, clean_line(raw)) for i, raw in enumerate(text.splitlines(), start=1)]
     lines = [line for line in lines if line.text]
     if not lines:
         raise CorpusError(f"{source}: the text is empty", "put the official text in the file")
 
-    # Header: title lines, then the adoption note in brackets, until the first
-    # heading or article.
     start = next((i for i, line in enumerate(lines)
                   if ARTICLE_RE.match(line.text) or chapter_heading(line)), None)
     if start is None:
         raise CorpusError(f"{source}: no article found (no line starts with 第一条)",
-                          "check that this is the regulation's text")
-    header = lines[:start]
-    note_at = next((i for i, line in enumerate(header) if line.text[0] in "（("), len(header))
+                          "check that this is the regulation's text; a decision or "
+                          "resolution without articles cannot be loaded")
+    header = [line for line in lines[:start] if not _CONTENTS.fullmatch(line.text)]
+    note_at = next((i for i, line in enumerate(header)
+                    if line.text[0] in "（(" or DATE_RE.search(line.text)), len(header))
+    if note_at == 0:
+        raise CorpusError(f"{source} line {lines[0].number}: the text has no title",
+                          "put the regulation's title on the first line")
+    # Short plain lines after the note (总　则 before 第一条) are headings of the body.
+    body_at = len(header)
+    while body_at > note_at + 1 and bare_heading(header[body_at - 1].text):
+        body_at -= 1
     title = join_lines([line.text for line in header[:note_at]])
-    note = join_lines([line.text for line in header[note_at:]])
+    note_lines = [line.text for line in header[note_at:body_at]]
+    # A bracketed note is one note wrapped over lines; bare date lines are one event each.
+    note = (join_lines(note_lines) if note_lines and note_lines[0][0] in "（("
+            else "\n".join(join_lines([n]) for n in note_lines))
     if not title:
         raise CorpusError(f"{source} line {lines[0].number}: the text has no title",
                           "put the regulation's title on the first line")
-    if re.fullmatch(r"[(（]?目\s*录[)）]?", note):
-        note = ""
+    return _ParsedZh(title, note, _articles([*header[body_at:], *lines[start:]], source))
 
-    body = lines[start:]
+
+#: A table-of-contents line: 目录, (目录), 目　录.
+_CONTENTS = re.compile(r"[(（]?目[\s\u3000]*录[)）]?")
+
+Kind = Literal["part", "subpart", "chapter", "section"]
+_LEVELS: tuple[Kind, ...] = ("part", "subpart", "chapter", "section")
+
+
+def _heading_kinds(body: list[Line]) -> list[str | None]:
+    """Each body line's role: "numbered" (第一章 总则), "bare" (a heading without a number,
+    standing alone between articles), "wrap" (the second line of a numbered heading), or
+    None (article text)."""
+    kinds: list[str | None] = [None] * len(body)
+    for i, line in enumerate(body):
+        prev_kind = kinds[i - 1] if i else "start"
+        if not (prev_kind is not None or ends(body[i - 1].text, END_PUNCT)):
+            continue  # mid-paragraph: a wrapped line, never a heading
+        if chapter_heading(line):
+            kinds[i] = "numbered"
+            continue
+        head = chapter_heading(body[i - 1]) if prev_kind == "numbered" else None
+        if head and head[2].endswith(("、", "，", ",")) and len(line.text) <= 2 * WRAPPED_HEADING \
+                and not ends(line.text, ITEM_END_PUNCT) and not opens_article(line.text):
+            kinds[i] = "wrap"  # a title broken after a comma goes on, whatever it holds
+            continue
+        nxt = body[i + 1].text if i + 1 < len(body) else None
+        if not bare_heading(line.text) or nxt is None or not (
+                opens_article(nxt) or chapter_heading(Line(0, nxt)) or bare_heading(nxt)):
+            continue
+        kinds[i] = "wrap" if head and wraps_onto(head[2]) else "bare"
+    return kinds
+
+
+def _articles(body: list[Line], source: str) -> list[Article]:
+    """The articles of the body (headings and article lines), each with its headings."""
     full = full_width(body)
+    kinds = _heading_kinds(body)
     articles: list[Article] = []
     seen: dict[int, int] = {}
-    chapter: str | None = None
-    section: str | None = None
+    place: dict[Kind, str | None] = dict.fromkeys(_LEVELS)
+    last: tuple[Kind, str] | None = None  # the heading just read: level, name
+    bare_sections = False  # whether the current chapter has sections without numbers
     draft: _Draft | None = None
     prev: Line | None = None
-    prev_heading = False
-    for line in body:
-        head = chapter_heading(line)
-        if head and (prev is None or prev_heading or ends(prev.text, END_PUNCT)):
+    for i, line in enumerate(body):
+        kind = kinds[i]
+        if kind is not None:
             if draft:
                 articles.append(draft.build(source))
                 draft = None
-            kind, number, title = head
-            name = f"第{to_chinese(number)}{'章' if kind == 'chapter' else '节'} {title}".strip()
-            if kind == "chapter":
-                chapter, section = name, None
+            head = chapter_heading(line) if kind == "numbered" else None
+            if kind == "wrap" and last is not None:
+                level, name = last[0], last[1] + line.text
+            elif head:
+                level = head[0]  # type: ignore[assignment]
+                word = {"part": "编", "subpart": "分编", "chapter": "章", "section": "节"}[level]
+                name = f"第{to_chinese(head[1])}{word} {head[2]}".strip()
             else:
-                section = name
-            prev, prev_heading = line, True
+                level = _bare_level(line, body[i + 1], last, bare_sections)
+                name = join_lines([line.text])
+                bare_sections = bare_sections or level == "section"
+            place[level] = name
+            for lower in _LEVELS[_LEVELS.index(level) + 1:]:
+                place[lower] = None
+            if level != "section":
+                bare_sections = False
+            last, prev = (level, name), line
             continue
+        last = None
         expected = draft.number + 1 if draft else (articles[-1].number + 1 if articles else 1)
-        start_ = article_start(line, prev, prev_heading, expected)
-        prev_heading = False
+        after_heading = i > 0 and kinds[i - 1] is not None
+        start_ = article_start(line, prev, after_heading, expected)
         if start_ is not None:
             number, rest = start_
             if number in seen:
@@ -265,16 +334,13 @@ def parse_zh(text: str, source: str = ZH_FILE) -> _ParsedZh:
                     f"{source} line {line.number}: {label_zh(number)} appears twice "
                     f"(first at line {seen[number]})", "remove or renumber the repeated article")
             if number != expected:
-                what = "missing" if number > expected else "out of order"
-                raise CorpusError(
-                    f"{source} line {line.number}: expected {label_zh(expected)}, found "
-                    f"{label_zh(number)} ({label_zh(expected)} is {what})",
-                    "restore the missing article or fix its number")
+                raise _numbering_error(source, line, number, expected, draft, articles)
             if draft:
                 articles.append(draft.build(source))
             seen[number] = line.number
             heading = line.text[: line.text.index("条") + 1]
-            draft = _Draft(number, heading, line.number, chapter, section, [[]])
+            draft = _Draft(number, heading, line.number, place["chapter"], place["section"],
+                           [[]], place["part"], place["subpart"])
             if rest:
                 draft.paragraphs[-1].append(Line(line.number, rest))
             prev = Line(line.number, rest or line.text)
@@ -288,7 +354,57 @@ def parse_zh(text: str, source: str = ZH_FILE) -> _ParsedZh:
         prev = line
     if draft:
         articles.append(draft.build(source))
-    return _ParsedZh(title, note, articles)
+    return articles
+
+
+def _bare_level(line: Line, nxt: Line, above: tuple[Kind, str] | None,
+                bare_sections: bool) -> Kind:
+    """The level of a heading without a number: above a numbered chapter, a 编; above a
+    numbered section, a chapter; right below a heading, the level under it; after
+    articles, a section in a chapter whose sections have no numbers either, else a
+    chapter (a lost 第X章 is likelier than a lost 第X节 among numbered sections)."""
+    below = chapter_heading(nxt)
+    if below and below[0] in ("subpart", "chapter"):
+        return "part"
+    if below and below[0] == "section":
+        return "chapter"
+    if above is not None:
+        return _LEVELS[min(_LEVELS.index(above[0]) + 1, len(_LEVELS) - 1)]
+    return "section" if bare_sections else "chapter"
+
+
+# A 第N条 inside a sentence that cites it rather than opens it: after 依照本条例, before 规定.
+_CROSS_REFERENCE = re.compile(
+    r"(?:本条例|本法|本规定|本办法|依照|按照|根据|依据|违反|适用|和|、|或者|至)$")
+_REFERENCE_AFTER = re.compile(r"(?:规定|第|的|、|和|或者|至|中|所)")
+
+
+def _numbering_error(source: str, line: Line, number: int, expected: int,
+                     draft: _Draft | None, articles: list[Article]) -> CorpusError:
+    """The error for an article number that is not the next one, naming the defect: the
+    text starts past 第一条, the expected number is merged into an earlier line, or it is
+    missing (or out of order)."""
+    want = label_zh(expected)
+    if expected == 1 and not articles and draft is None:
+        return CorpusError(
+            f"{source} line {line.number}: the text begins at {label_zh(number)}, not 第一条 "
+            "(it is part of a longer text)",
+            "add every file of the text together, in order (tiaoli corpus add DIR)")
+    if draft is not None:
+        for held in (line for block in draft.paragraphs for line in block):
+            at = held.text.find(want)
+            if at > 0 and not _CROSS_REFERENCE.search(held.text[:at]) and not \
+                    _REFERENCE_AFTER.match(held.text[at + len(want):]):
+                shown = held.text[max(0, at - 8):at + len(want) + 8]
+                return CorpusError(
+                    f"{source} line {held.number}: {want} is merged into the text of "
+                    f"{label_zh(draft.number)} mid-line (\u2026{shown}\u2026): the source "
+                    "lost its line break", f"put {want} at the start of its own line")
+    what = "missing" if number > expected else "out of order"
+    return CorpusError(
+        f"{source} line {line.number}: expected {want}, found {label_zh(number)} "
+        f"({want} is {what}: the source may have lost the number)",
+        "restore the missing article or fix its number")
 
 
 @dataclass
@@ -301,6 +417,8 @@ class _Draft:
     chapter: str | None
     section: str | None
     paragraphs: list[list[Line]]
+    part: str | None = None
+    subpart: str | None = None
 
     def build(self, source: str) -> Article:
         paras = tuple(_make_paragraph(i, block)
@@ -308,7 +426,8 @@ class _Draft:
         if not paras:
             raise CorpusError(f"{source} line {self.line}: {self.heading} has no text",
                               "restore the article's text")
-        return Article(self.number, paras, self.chapter, self.section, self.heading)
+        return Article(self.number, paras, self.chapter, self.section, self.heading,
+                       self.part, self.subpart)
 
 
 def _make_paragraph(number: int, lines: list[Line]) -> Paragraph:
@@ -338,15 +457,39 @@ def _adoption(note: str) -> tuple[dt.date | None, str | None]:
     return _date(m), body.group(1) if body else None
 
 
-def _effective(articles: list[Article]) -> dt.date | None:
+_IN_FORCE = re.compile(r"自(.{2,30}?)(?:起)?(?:施行|实施)")
+_HEADER_IN_FORCE = re.compile(r"(?:施行|实施)$")
+
+#: How the effective date was found: written in the text ("stated"), or the text says
+#: 自公布之日起施行 and the date is that of adoption or approval ("on_promulgation").
+EffectiveBasis = Literal["stated", "on_promulgation"]
+
+
+def _effective(articles: list[Article], note: str
+               ) -> tuple[dt.date | None, EffectiveBasis | None]:
+    """The date the regulation takes effect and how it was found: the date of a
+    自…起施行/实施 clause in the last three articles; for 自公布之日起施行, the date of
+    the note's first approval (批准) or else adoption (通过) line, the nearest date the
+    text gives of its promulgation; a date line of the header ending 施行; else none."""
     for art in reversed(articles[-3:]):
         for para in art.paragraphs:
-            tail = re.search(r"自(.{6,24}?)起施行", para.zh)
-            if tail:
-                m = DATE_RE.search(tail.group(1))
+            for clause in _IN_FORCE.finditer(para.zh):
+                m = DATE_RE.search(clause.group(1))
                 if m:
-                    return _date(m)
-    return None
+                    return _date(m), "stated"
+                if "公布" in clause.group(1):
+                    lines = note.splitlines() or [note]
+                    for word in ("批准", "通过"):
+                        line = next((n for n in lines if word in n and DATE_RE.search(n)), None)
+                        date_m = DATE_RE.search(line) if line else None
+                        if date_m:
+                            return _date(date_m), "on_promulgation"
+                    return None, None
+    for line in note.splitlines():
+        m = DATE_RE.search(line)
+        if m and _HEADER_IN_FORCE.search(line):
+            return _date(m), "stated"
+    return None, None
 
 
 # ------------------------------------------------------------------------ load
@@ -374,6 +517,7 @@ def load_regulation(folder: Path) -> Regulation:
     if en is not None:
         articles = _align(zh.articles, en, str(en_path))
     adopted, body = _adoption(zh.note)
+    effective, basis = _effective(zh.articles, zh.note)
     short_zh, short_en, aliases = _meta(folder / META_FILE)
     return Regulation(
         id=folder.name,
@@ -383,7 +527,8 @@ def load_regulation(folder: Path) -> Regulation:
         note_en=en.note if en else None,
         issuing_body=body,
         adopted=adopted,
-        effective=_effective(zh.articles),
+        effective=effective,
+        effective_basis=basis,
         articles=tuple(articles),
         short_zh=short_zh,
         short_en=short_en,
@@ -503,7 +648,7 @@ def _align(articles: list[Article], en: ParsedEn, source: str) -> list[Article]:
         out.append(Article(art.number,
                            tuple(Paragraph(p.number, p.zh, e, p.items)
                                  for p, e in zip(art.paragraphs, paras, strict=True)),
-                           art.chapter, art.section, art.heading))
+                           art.chapter, art.section, art.heading, art.part, art.subpart))
     return out
 
 
@@ -522,6 +667,10 @@ def article_json(article: Article) -> dict[str, object]:
     """An article as in ``tiaoli export`` and ``GET /api/articles/{n}``."""
     out: dict[str, object] = {"number": article.number,
                               "paragraphs": [paragraph_json(p) for p in article.paragraphs]}
+    if article.part:
+        out["part"] = article.part
+    if article.subpart:
+        out["subpart"] = article.subpart
     if article.chapter:
         out["chapter"] = article.chapter
     if article.section:
@@ -538,5 +687,6 @@ def regulation_json(reg: Regulation) -> dict[str, object]:
         "issuing_body": reg.issuing_body,
         "adopted": reg.adopted.isoformat() if reg.adopted else None,
         "effective": reg.effective.isoformat() if reg.effective else None,
+        "effective_basis": reg.effective_basis,
         "articles": [article_json(a) for a in reg.articles],
     }

@@ -19,8 +19,22 @@ _NUM = f"[{NUMERAL_CHARS}]+"
 _SPACE = "[ \t\u3000\u00a0]"
 ARTICLE_RE = re.compile(rf"^第({_NUM})条(?:{_SPACE}+(.*))?$")
 _ARTICLE_TIGHT_RE = re.compile(rf"^第({_NUM})条(.+)$")
+_PART_RE = re.compile(rf"^第({_NUM})编(?:{_SPACE}*(.*))?$")
+_SUBPART_RE = re.compile(rf"^第({_NUM})分编(?:{_SPACE}*(.*))?$")
 _CHAPTER_RE = re.compile(rf"^第({_NUM})章(?:{_SPACE}*(.*))?$")
 _SECTION_RE = re.compile(rf"^第({_NUM})节(?:{_SPACE}*(.*))?$")
+#: Characters that are never text: zero-width spaces and joiners, the byte-order mark, the
+#: word joiner and the soft hyphen. A line holding only these is an empty line.
+INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
+#: Spaces stripped from the ends of a line (inside it, join_lines reads them as spaces).
+LINE_SPACES = " \t\r\u3000\u00a0\u2002\u2003\u2009"
+#: Nothing a heading holds: sentence and list punctuation, item brackets.
+_NOT_IN_HEADING = re.compile("[，。；：、,.;:！？!?（）()“”\"《》]")
+#: A heading standing alone without 第X章/第X节 is at most this many characters.
+_MAX_BARE_HEADING = 30
+#: The first line of a numbered heading with a title this long (or ending in 、，和及与的)
+#: that is followed by a short plain line wrapped onto it: the two are one heading.
+WRAPPED_HEADING = 10
 ITEM_RE = re.compile(rf"^(?:[（(]({_NUM})[）)]|({_NUM})[、.．])")
 DATE_RE = re.compile(rf"([\d〇零一二三四五六七八九]{{4}}){_SPACE}*年{_SPACE}*({_NUM}){_SPACE}*月"
                       rf"{_SPACE}*({_NUM}){_SPACE}*日")
@@ -79,9 +93,16 @@ def ends(text: str, punct: str) -> bool:
     return bool(text) and text[-1] in punct
 
 
+def clean_line(raw: str) -> str:
+    """A source line without invisible characters and without spaces at its ends."""
+    return raw.translate(INVISIBLE).strip(LINE_SPACES)
+
+
 def chapter_heading(line: Line) -> tuple[str, int, str] | None:
-    """('chapter'|'section', number, title) when the line is a 章 or 节 heading."""
-    for kind, pattern in (("chapter", _CHAPTER_RE), ("section", _SECTION_RE)):
+    """('part'|'subpart'|'chapter'|'section', number, title) when the line is a 编, 分编,
+    章 or 节 heading."""
+    for kind, pattern in (("part", _PART_RE), ("subpart", _SUBPART_RE),
+                          ("chapter", _CHAPTER_RE), ("section", _SECTION_RE)):
         m = pattern.match(line.text)
         if m and len(line.text) <= _MAX_HEADING and not ends(line.text, ITEM_END_PUNCT + "，,"):
             try:
@@ -89,6 +110,27 @@ def chapter_heading(line: Line) -> tuple[str, int, str] | None:
             except ValueError:
                 return None
     return None
+
+
+def bare_heading(text: str) -> bool:
+    """Whether ``text`` could be a heading without 第X章/第X节: short, without any
+    punctuation, not an article or item opening, not a date."""
+    plain = re.sub(f"{_SPACE}+", "", text)
+    return (0 < len(plain) <= _MAX_BARE_HEADING and not _NOT_IN_HEADING.search(text)
+            and not ARTICLE_RE.match(text) and not _ARTICLE_TIGHT_RE.match(text)
+            and not ITEM_RE.match(text) and not DATE_RE.search(text)
+            and not re.search(r"\d", plain))
+
+
+def opens_article(text: str) -> bool:
+    """Whether ``text`` begins with an article number (第五条, with or without a space)."""
+    return bool(ARTICLE_RE.match(text) or _ARTICLE_TIGHT_RE.match(text))
+
+
+def wraps_onto(title: str) -> bool:
+    """Whether a numbered heading's title is long enough, or ends so, that a short plain
+    line after it continues it rather than naming a heading below it."""
+    return len(title) >= WRAPPED_HEADING or title.endswith(tuple("、，,和及与的"))
 
 
 def full_width(lines: list[Line]) -> int | None:
