@@ -369,7 +369,7 @@ def build_assistant(settings: Settings, embeddings: TiaoliEmbeddings | None = No
     ``tiaoli index build``) when the index is missing, damaged or stale; it
     never rebuilds on its own. Raises PromptError for a broken prompt file.
     """
-    library = load_library(settings.corpus_dir)
+    library = load_library(settings.corpus_dir, settings.skip_broken)
     if settings.regulation is not None:
         library.choose(settings.regulation)  # a setting naming nothing loaded fails here
     glossary = library.glossary()
@@ -402,7 +402,7 @@ def rebuild_index(settings: Settings, embeddings: TiaoliEmbeddings | None = None
     Texts the previous index of this embedder holds keep their vectors unless
     ``fresh``; ``progress`` counts the texts embedded.
     """
-    library = load_library(settings.corpus_dir)
+    library = load_library(settings.corpus_dir, settings.skip_broken)
     embeddings = embeddings or make_embeddings(settings.embedder)
     chunks = [c for reg in library.regulations for c in chunk_regulation(reg)]
     return build_index(settings.index_dir, settings.embedder, embeddings, chunks,

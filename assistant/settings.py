@@ -32,6 +32,11 @@ class Settings(BaseSettings):
         "regulation use (show, export, glossary, compare, eval) when several are loaded; "
         "unset: the only one, or they ask which.",
     )
+    skip_broken: bool = Field(
+        default=False,
+        description="Leave out a regulation folder that cannot be read (warning, naming it) "
+        "instead of stopping; `tiaoli index build --skip-broken` sets it for the build.",
+    )
     index_dir: Path = Field(
         default=PROJECT_ROOT / "index",
         description="Where built indexes live, one folder per embedder (see store.py).",

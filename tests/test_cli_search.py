@@ -167,3 +167,26 @@ def test_ask_bad_history(capsys, tmp_path: Path, content: str, says: str) -> Non
     code, _, err = run(capsys, "ask", "下一条呢？", "--history", str(history))
     assert code == 2
     assert says in err
+
+
+def test_index_build_stops_at_a_broken_folder_unless_told_to_skip_it(
+        capsys, monkeypatch, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    (tmp_path / "corpus" / "river").mkdir(parents=True)
+    (tmp_path / "corpus" / "river" / "zh.txt").write_text(data("arabic.zh.txt"), "utf-8")
+    (tmp_path / "corpus" / "broken").mkdir()
+    (tmp_path / "corpus" / "broken" / "zh.txt").write_text(data("missing.zh.txt"), "utf-8")
+    monkeypatch.setenv("TIAOLI_CORPUS_DIR", str(tmp_path / "corpus"))
+    monkeypatch.setenv("TIAOLI_INDEX_DIR", str(tmp_path / "index"))
+    code, _, err = run(capsys, "index", "build")
+    assert code == 2
+    assert "broken" in err  # the folder is named, and nothing is built
+    assert "--skip-broken" in err
+    assert not (tmp_path / "index").exists() or not any((tmp_path / "index").iterdir())
+    code, out, err = run(capsys, "index", "build", "--skip-broken")
+    assert code == 0
+    assert "skipped broken:" in err
+    assert "5 chunks" in out  # the readable regulation alone
+    monkeypatch.setenv("TIAOLI_SKIP_BROKEN", "1")
+    code, out, _ = run(capsys, "search", "河道包括哪些？", "--json")
+    assert code == 0
+    assert json.loads(out)["hits"][0]["article"] == 2

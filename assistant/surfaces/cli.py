@@ -203,8 +203,11 @@ def index() -> None:
 @index.command("build")
 @click.option("--fresh", is_flag=True,
               help="Embed every text again instead of keeping the previous index's vectors.")
+@click.option("--skip-broken", is_flag=True,
+              help="Leave out a regulation folder that cannot be read, naming it and its "
+                   "defect, and index the others (default: stop at it).")
 @click.pass_obj
-def index_build(obj: Context, fresh: bool) -> None:
+def index_build(obj: Context, fresh: bool, skip_broken: bool) -> None:
     """Chunk and embed every regulation and write the index, replacing the old one atomically.
 
     The index lives in TIAOLI_INDEX_DIR (default: index/ of this checkout), in a
@@ -222,6 +225,10 @@ def index_build(obj: Context, fresh: bool) -> None:
     from ..app import rebuild_index
 
     console = Console(stderr=True)
+    if skip_broken:
+        obj.settings = obj.settings.model_copy(update={"skip_broken": True})
+        for name, error in load_library(obj.settings.corpus_dir, True).skipped:
+            click.echo(f"skipped {name}: {error}", err=True)
     started = time.perf_counter()
     with Progress("Embedding new texts", BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=console, transient=True) as bar:
@@ -240,7 +247,7 @@ def index_build(obj: Context, fresh: bool) -> None:
                f"rest reused or repeated), {manifest.dim} dimensions, {manifest.embedder_id}, "
                f"in {time.perf_counter() - started:.1f} s")
 
-    for reg in load_library(obj.settings.corpus_dir).regulations:
+    for reg in load_library(obj.settings.corpus_dir, obj.settings.skip_broken).regulations:
         gaps = reg.uncovered() if reg.anticipated else []
         if gaps:
             shown = ", ".join(f"{a}.{p} {lang}" for a, p, lang in gaps[:8])

@@ -35,7 +35,7 @@ class Context:
     def library(self) -> Library:
         """Every regulation under the corpus folder, loaded on first use."""
         if self._library is None:
-            self._library = load_library(self.settings.corpus_dir)
+            self._library = load_library(self.settings.corpus_dir, self.settings.skip_broken)
         return self._library
 
     @property

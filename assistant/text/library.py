@@ -78,6 +78,8 @@ class Library:
     regulations: tuple[Regulation, ...]
     #: Each regulation's glossary, by regulation id (absent: no glossary).
     glossaries: dict[str, tuple[Term, ...]] = field(default_factory=dict, repr=False)
+    #: The folders left out because they could not be read: (folder name, the error).
+    skipped: tuple[tuple[str, str], ...] = ()
 
     def __post_init__(self) -> None:
         if not self.regulations:
@@ -191,11 +193,26 @@ class Library:
         return out
 
 
-def load_library(corpus_dir: Path) -> Library:
-    """Every regulation under ``corpus_dir``, with its glossary; errors name the file."""
-    regs, glossaries = [], {}
+def load_library(corpus_dir: Path, skip_broken: bool = False) -> Library:
+    """Every regulation under ``corpus_dir``, with its glossary; errors name the file.
+
+    With ``skip_broken``, a folder that cannot be read is left out (its error kept in
+    ``Library.skipped``) and the others load; without it, the first such folder stops
+    everything, naming itself. When every folder is broken, the first error stands."""
+    regs, glossaries, skipped = [], {}, []
     for folder in regulation_folders(corpus_dir):
-        reg = load_regulation(folder)
-        glossaries[reg.id] = load_glossary(folder)
+        try:
+            reg = load_regulation(folder)
+            glossary = load_glossary(folder)
+        except CorpusError as exc:
+            if not skip_broken:
+                raise CorpusError(exc.message, (exc.hint or "fix it") + "; or leave the folder "
+                                  "out with TIAOLI_SKIP_BROKEN=1 (tiaoli index build "
+                                  "--skip-broken)") from None
+            skipped.append((folder.name, exc.message))
+            continue
+        glossaries[reg.id] = glossary
         regs.append(reg)
-    return Library(tuple(regs), glossaries)
+    if not regs and skipped:
+        raise CorpusError(f"no regulation could be read: {skipped[0][1]}", "fix the folder")
+    return Library(tuple(regs), glossaries, tuple(skipped))
