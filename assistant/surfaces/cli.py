@@ -120,7 +120,7 @@ def _show_regulation(reg: Regulation, as_json: bool) -> None:
         click.echo(reg.note_zh)
     click.echo(f"adopted: {data['adopted'] or 'not found'}; effective: "
                + (f"{data['effective']} ({basis.get(reg.effective_basis or '', '')})"
-                  if reg.effective else "not found (no 自…起施行 clause)"))
+                  if reg.effective else "not found (the text does not say when it takes effect)"))
     click.echo(f"{data['articles']} articles, {data['paragraphs']} paragraphs, "
                f"{len(chapters)} chapters")
 
