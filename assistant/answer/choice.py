@@ -116,11 +116,9 @@ def sub_questions(question: str, pos: Any = None) -> list[str]:
     "…, and what …", "一是…，二是…", "A、B分别…" → one per subject), or [] when it
     asks one thing. Only the parts of at least ``MIN_PART_CHARS`` word characters."""
     parts = [p.strip(" ，,。") for p in _SPLIT.split(question)]
-    m = _EACH.search(question)
-    items = listed_subjects(question, pos)
-    if m and items:
-        rest = question[m.end():]
-        parts = [item + rest for item in items]
+    items, end = _listed(question, pos)
+    if items:
+        parts = [item + question[end:] for item in items]
     parts = [p for p in parts if len(re.sub(r"\W", "", p)) >= MIN_PART_CHARS]
     return parts if len(parts) >= 2 else []
 
@@ -128,14 +126,19 @@ def sub_questions(question: str, pos: Any = None) -> list[str]:
 def listed_subjects(question: str, pos: Any = None) -> list[str]:
     """The subjects a question lists to be answered one by one ("A、B、C分别……",
     "A和B两方面……" -> [A, B, C]), or [] when it lists none."""
+    return _listed(question, pos)[0]
+
+
+def _listed(question: str, pos: Any) -> tuple[list[str], int]:
+    """The listed subjects (listed_subjects) and where the list's frame ends."""
     m = _EACH.search(question)
     if not m:
-        return []
+        return [], 0
     items = [i.strip() for i in _ITEM_SPLIT.split(m.group(1)) if i.strip()]
     if len(items) < 2:
-        return []
+        return [], 0
     items[0] = _last_words(items[0], max(len(i) for i in items[1:]), pos)
-    return items
+    return items, m.end()
 
 
 def _last_words(text: str, longest: int, pos: Any) -> str:

@@ -105,24 +105,19 @@ def show(obj: Context, reference: str | None, lang: str, as_json: bool) -> None:
 
 
 def _show_regulation(reg: Regulation, as_json: bool) -> None:
-    chapters = list(dict.fromkeys(a.chapter for a in reg.articles if a.chapter))
-    data = {k: v for k, v in regulation_json(reg).items() if k != "articles"}
-    data["articles"] = len(reg.articles)
-    data["paragraphs"] = sum(len(a.paragraphs) for a in reg.articles)
-    data["chapters"] = chapters
+    from ..text.sources import regulation_summary
+
     if as_json:
+        data = {k: v for k, v in regulation_json(reg).items() if k != "articles"}
+        data["articles"] = len(reg.articles)
+        data["paragraphs"] = sum(len(a.paragraphs) for a in reg.articles)
+        data["chapters"] = list(dict.fromkeys(a.chapter for a in reg.articles if a.chapter))
         echo_json(data)
         return
-    basis = {"stated": "stated in the text",
-             "on_promulgation": "on promulgation: the date of adoption or approval"}
-    click.echo(reg.title_zh + (f"\n{reg.title_en}" if reg.title_en else ""))
-    if reg.note_zh:
-        click.echo(reg.note_zh)
-    click.echo(f"adopted: {data['adopted'] or 'not found'}; effective: "
-               + (f"{data['effective']} ({basis.get(reg.effective_basis or '', '')})"
-                  if reg.effective else "not found (the text does not say when it takes effect)"))
-    click.echo(f"{data['articles']} articles, {data['paragraphs']} paragraphs, "
-               f"{len(chapters)} chapters")
+    rows = regulation_summary(reg)
+    extra = [("title (en)", reg.title_en), ("note", reg.note_zh.replace("\n", "; "))]
+    for what, value in [rows[0], *((w, v) for w, v in extra if v), *rows[1:]]:
+        click.echo(f"{what:>14}: {value}")
 
 
 def _only(para: dict[str, Any], lang: str) -> dict[str, Any]:
@@ -227,8 +222,6 @@ def index_build(obj: Context, fresh: bool, skip_broken: bool) -> None:
     console = Console(stderr=True)
     if skip_broken:
         obj.settings = obj.settings.model_copy(update={"skip_broken": True})
-        for name, error in load_library(obj.settings.corpus_dir, True).skipped:
-            click.echo(f"skipped {name}: {error}", err=True)
     started = time.perf_counter()
     with Progress("Embedding new texts", BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=console, transient=True) as bar:
@@ -247,7 +240,10 @@ def index_build(obj: Context, fresh: bool, skip_broken: bool) -> None:
                f"rest reused or repeated), {manifest.dim} dimensions, {manifest.embedder_id}, "
                f"in {time.perf_counter() - started:.1f} s")
 
-    for reg in load_library(obj.settings.corpus_dir, obj.settings.skip_broken).regulations:
+    library = load_library(obj.settings.corpus_dir, obj.settings.skip_broken)
+    for name, error in library.skipped:
+        click.echo(f"skipped {name}: {error}", err=True)
+    for reg in library.regulations:
         gaps = reg.uncovered() if reg.anticipated else []
         if gaps:
             shown = ", ".join(f"{a}.{p} {lang}" for a, p, lang in gaps[:8])

@@ -478,7 +478,7 @@ def _effective(articles: list[Article], note: str
                 if m:
                     return _date(m), "stated"
                 if "公布" in clause.group(1):
-                    lines = note.splitlines() or [note]
+                    lines = note.splitlines()
                     for word in ("批准", "通过"):
                         line = next((n for n in lines if word in n and DATE_RE.search(n)), None)
                         date_m = DATE_RE.search(line) if line else None

@@ -176,33 +176,37 @@ class Prepared:
     files: tuple[Path, ...]
 
     def summary(self) -> list[tuple[str, str]]:
-        """What was read, as (what, value) rows: title, body, dates, chapters, counts,
-        the first and last article."""
-        reg = self.regulation
-        arts = reg.articles
-        chapters = list(dict.fromkeys(a.chapter for a in arts if a.chapter))
-        parts = list(dict.fromkeys(a.part for a in arts if a.part))
-        sections = {(a.chapter, a.section) for a in arts if a.section}
-        basis = {"stated": "stated in the text",
-                 "on_promulgation": "自公布之日起施行: the date of adoption or approval"}
-        effective = (f"{reg.effective.isoformat()} ({basis.get(reg.effective_basis or '', '')})"
-                     if reg.effective else "none found (no 自…起施行 clause)")
+        """What was read, as (what, value) rows: the id and files, then regulation_summary."""
+        return [("id", self.id), ("files", ", ".join(str(f) for f in self.files)),
+                *regulation_summary(self.regulation)]
 
-        def opening(article: Article) -> str:
-            text = article.paragraphs[0].zh
-            return f"{article.heading} {text[:40]}{'…' if len(text) > 40 else ''}"
 
-        return [
-            ("id", self.id), ("files", ", ".join(str(f) for f in self.files)),
-            ("title", reg.title_zh), ("issuing body", reg.issuing_body or "not found"),
-            ("adopted", reg.adopted.isoformat() if reg.adopted else "not found"),
-            ("effective", effective),
-            ("structure", f"{len(parts)} parts (编), {len(chapters)} chapters, "
-                          f"{len(sections)} sections"),
-            ("articles", f"{len(arts)} ({arts[0].number} to {arts[-1].number}), "
-                         f"{sum(len(a.paragraphs) for a in arts)} paragraphs"),
-            ("first article", opening(arts[0])), ("last article", opening(arts[-1])),
-        ]
+def regulation_summary(reg: Regulation) -> list[tuple[str, str]]:
+    """A regulation as (what, value) rows: title, issuing body, dates (and how the effective
+    date was found), parts, chapters and sections, counts, the first and last article."""
+    arts = reg.articles
+    chapters = list(dict.fromkeys(a.chapter for a in arts if a.chapter))
+    parts = list(dict.fromkeys(a.part for a in arts if a.part))
+    sections = {(a.chapter, a.section) for a in arts if a.section}
+    basis = {"stated": "stated in the text",
+             "on_promulgation": "自公布之日起施行: the date of adoption or approval"}
+    effective = (f"{reg.effective.isoformat()} ({basis.get(reg.effective_basis or '', '')})"
+                 if reg.effective else "none found (no 自…起施行 clause)")
+
+    def opening(article: Article) -> str:
+        text = article.paragraphs[0].zh
+        return f"{article.heading} {text[:40]}{'…' if len(text) > 40 else ''}"
+
+    return [
+        ("title", reg.title_zh), ("issuing body", reg.issuing_body or "not found"),
+        ("adopted", reg.adopted.isoformat() if reg.adopted else "not found"),
+        ("effective", effective),
+        ("structure", f"{len(parts)} parts (编), {len(chapters)} chapters, "
+                      f"{len(sections)} sections"),
+        ("articles", f"{len(arts)} ({arts[0].number} to {arts[-1].number}), "
+                     f"{sum(len(a.paragraphs) for a in arts)} paragraphs"),
+        ("first article", opening(arts[0])), ("last article", opening(arts[-1])),
+    ]
 
 
 def source_files(paths: Sequence[Path]) -> list[Path]:

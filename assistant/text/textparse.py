@@ -117,8 +117,7 @@ def bare_heading(text: str) -> bool:
     punctuation, not an article or item opening, not a date."""
     plain = re.sub(f"{_SPACE}+", "", text)
     return (0 < len(plain) <= _MAX_BARE_HEADING and not _NOT_IN_HEADING.search(text)
-            and not ARTICLE_RE.match(text) and not _ARTICLE_TIGHT_RE.match(text)
-            and not ITEM_RE.match(text) and not DATE_RE.search(text)
+            and not opens_article(text) and not ITEM_RE.match(text) and not DATE_RE.search(text)
             and not re.search(r"\d", plain))
 
 
