@@ -69,3 +69,25 @@ def stalled_chat(seconds: float) -> Any:
             yield from ()
 
     return Stalled(messages=iter([]))
+
+
+def prompted_chat(reply: Any) -> Any:
+    """A GenericFakeChatModel whose reply is ``reply(prompt)``, the prompt being the text
+    of the last message; ``model.prompts`` lists the prompts it was sent."""
+    from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
+    from langchain_core.messages import AIMessage
+    from langchain_core.outputs import ChatGeneration, ChatResult
+
+    prompts: list[str] = []
+
+    class Prompted(GenericFakeChatModel):
+        def _generate(self, messages: Any, stop: Any = None, run_manager: Any = None,
+                      **kwargs: Any) -> ChatResult:
+            prompt = str(messages[-1].content)
+            prompts.append(prompt)
+            message = AIMessage(content=reply(prompt))
+            return ChatResult(generations=[ChatGeneration(message=message)])
+
+    model = Prompted(messages=iter([]))
+    object.__setattr__(model, "prompts", prompts)
+    return model

@@ -77,7 +77,7 @@ def make_chat_model(spec: str, base_url: str | None, api_key: str | None,
     raise LLMError(f"unknown LLM provider {provider!r}", "use openai:<model> or ollama:<model>")
 
 
-def _stream_with_deadline(model: Any, prompt: str, timeout: float,
+def stream_reply(model: Any, prompt: str, timeout: float,
                           on_token: Callable[[str], None] | None) -> str:
     """The model's whole reply, streamed; LLMError if it fails or stalls past ``timeout``."""
     chunks: queue.Queue[tuple[str, Any]] = queue.Queue()
@@ -205,7 +205,7 @@ class LLMAnswerer:
         """
         prompt, provided = self.prompt(question, hits, lang)
         gate = _SentenceGate(lambda s: self._clean(s, provided, lang, [], {}), on_token)
-        raw = _stream_with_deadline(self.model, prompt, self.timeout,
+        raw = stream_reply(self.model, prompt, self.timeout,
                                     gate.feed if on_token else None)
         gate.flush()
         return self.check(raw, provided, hits, lang)
@@ -274,7 +274,7 @@ class LLMAnswerer:
         context, provided = self.context(hits)
         prompt = self.prompts.template("check", lang).format(
             **self._titles(), context=context, statement=statement)
-        raw = _stream_with_deadline(self.model, prompt, self.timeout, None).strip()
+        raw = stream_reply(self.model, prompt, self.timeout, None).strip()
         first, _, rest = raw.partition("\n")
         verdict = re.sub(r"[^a-z_]", "", first.lower())
         if verdict not in ("supported", "partly_supported", "contradicted", "not_stated"):
@@ -286,5 +286,5 @@ class LLMAnswerer:
         transcript = "\n".join(f"{t.role}: {t.content}" for t in history)
         prompt = self.prompts.template("condense", lang).format(history=transcript,
                                                                 question=question)
-        return _stream_with_deadline(self.model, prompt, self.timeout, None).strip() or question
+        return stream_reply(self.model, prompt, self.timeout, None).strip() or question
 

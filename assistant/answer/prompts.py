@@ -4,7 +4,8 @@
 from the law itself:
 
 - the LLM prompts (``answer``, ``condense`` and ``check``, each ``.zh.txt`` and
-  ``.en.txt``);
+  ``.en.txt``; ``anticipate`` and ``unaddressed``, whose language is that of the
+  questions they ask for);
 - ``phrases.json``: the wording of answers and verdicts, one phrase per
   language (the refusal, lead lines, the "no such article" sentences, the
   check's explanations), defined once and used by the answerers, the parser of
@@ -35,6 +36,9 @@ _TEMPLATES = {
     "answer": {"title_zh", "title_en", "refusal", "context", "question"},
     "condense": {"history", "question"},
     "check": {"title_zh", "title_en", "context", "statement"},
+    # tiaoli index anticipate: questions in the file's language (anticipate.py).
+    "anticipate": {"title_zh", "title_en", "count", "paragraphs"},
+    "unaddressed": {"title_zh", "title_en", "count", "outline", "examples"},
 }
 _PHRASES = {
     "refusal": set(), "lead": {"label"}, "related_intro": set(), "list_intro": set(),

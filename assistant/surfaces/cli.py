@@ -25,7 +25,7 @@ from ..text.corpus import (
 from ..text.glossary import search
 from ..text.library import load_library
 from .cli_context import Context, echo_json, regulation_option
-from .cli_corpus import corpus
+from .cli_corpus import anticipate, corpus
 from .cli_tools import TOOL_COMMANDS
 
 LANGS = click.Choice(["zh", "en", "both"])
@@ -421,6 +421,7 @@ def eval_cmd(obj: Context, questions_file: Path | None, statements_file: Path | 
 for _command in TOOL_COMMANDS:  # compare, check, serve, mcp, feedback (cli_tools.py)
     cli.add_command(_command)
 cli.add_command(corpus)  # corpus add (cli_corpus.py)
+index.add_command(anticipate)  # index anticipate (cli_corpus.py)
 
 
 def main(argv: list[str] | None = None) -> None:
