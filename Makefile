@@ -47,9 +47,10 @@ chat: $(STAMP)
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
 
-# Retrieval latency and build time on the bundled regulation, then synthetic
+# Cold start-up beside a yardstick; retrieval latency and build time on the bundled regulation, then synthetic
 # corpora of 1,000 and 10,000 articles and the flat/HNSW crossover (~25 min here).
 bench: $(STAMP)
+	$(BIN)/python benchmarks/startup.py
 	$(BIN)/python benchmarks/retrieval.py
 	$(BIN)/python benchmarks/scale.py
 

@@ -405,5 +405,11 @@ def rebuild_index(settings: Settings, embeddings: TiaoliEmbeddings | None = None
     library = load_library(settings.corpus_dir, settings.skip_broken)
     embeddings = embeddings or make_embeddings(settings.embedder)
     chunks = [c for reg in library.regulations for c in chunk_regulation(reg)]
+    texts: dict[Lang, list[str]] = {"zh": [], "en": []}
+    for c in chunks:
+        if c.searchable:
+            texts[c.lang].append(c.text)
+    tokens = Tokenizers(library.glossary()).table(texts)
     return build_index(settings.index_dir, settings.embedder, embeddings, chunks,
-                       corpus_hash(corpus_files(settings)), progress=progress, reuse=not fresh)
+                       corpus_hash(corpus_files(settings)), progress=progress, reuse=not fresh,
+                       extras=load_topics(_data("scope_topics.txt")), tokens=tokens)

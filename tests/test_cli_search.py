@@ -118,7 +118,8 @@ def test_index_build_writes_an_index_search_can_use(capsys, monkeypatch, tmp_pat
     monkeypatch.setenv("TIAOLI_INDEX_DIR", str(tmp_path / "index"))
     code, out, _ = run(capsys, "index", "build")
     assert code == 0
-    assert "5 chunks (5 texts embedded" in out  # 3 articles, one of 2 paragraphs
+    # 3 articles, one of 2 paragraphs; and the scope judge's 70 outside subjects.
+    assert "5 chunks and 70 outside-subject descriptions (75 texts embedded" in out
     assert "384 dimensions" in out
     code, out, _ = run(capsys, "search", "河道包括哪些？", "--json")
     assert code == 0

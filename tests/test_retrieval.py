@@ -7,8 +7,9 @@ import pytest
 
 from assistant.app import Assistant, build_assistant, corpus_files
 from assistant.errors import UsageError
+from assistant.search.adapter import TiaoliRetriever
 from assistant.search.embeddings import E5SmallEmbeddings
-from assistant.search.retrieval import TiaoliRetriever, dense_query, detect_lang
+from assistant.search.retrieval import dense_query, detect_lang
 from assistant.search.store import corpus_hash, load_index
 from assistant.settings import Settings
 

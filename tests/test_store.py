@@ -14,7 +14,10 @@ from assistant.search import store
 from assistant.search.chunking import chunk_regulation
 from assistant.search.store import (
     CHUNKS,
+    EXTRA_VECTORS,
+    EXTRAS,
     MANIFEST,
+    TOKENS,
     VECTORS,
     IndexMismatchError,
     IndexWriteError,
@@ -76,7 +79,8 @@ def test_chunks_are_paragraphs_and_whole_articles_in_both_languages(
 def test_build_writes_faiss_chunks_and_manifest(corpus_copy: Settings) -> None:
     folder = _build(corpus_copy)
     assert folder.parent == corpus_copy.index_dir
-    assert {p.name for p in folder.iterdir()} == {MANIFEST, CHUNKS, VECTORS}
+    assert {p.name for p in folder.iterdir()} == {MANIFEST, CHUNKS, VECTORS, EXTRAS,
+                                                  EXTRA_VECTORS, TOKENS}
     manifest = Manifest.read(folder)
     assert manifest.embedder == "hash"
     assert manifest.dim == 64
@@ -199,7 +203,7 @@ def test_progress_is_reported(corpus_copy: Settings) -> None:
     seen: list[tuple[int, int]] = []
     rebuild_index(corpus_copy, embeddings=HashEmbeddings(),
                   progress=lambda done, total: seen.append((done, total)))
-    assert seen[-1] == (122, 122)
+    assert seen[-1] == (122 + 70, 122 + 70)  # the chunks and the 70 outside subjects
     assert len(seen) > 1
 
 
@@ -276,3 +280,42 @@ def test_build_killed_half_way_leaves_the_old_index(tmp_path: Path, settings: Se
     # The next build of that index clears what the killed one left.
     rebuild_index(s, embeddings=HashEmbeddings())
     assert not list(index.glob(".*.build-*"))
+
+
+def test_start_up_takes_the_outside_subjects_and_the_tokens_from_the_index(
+        corpus_copy: Settings) -> None:
+    from assistant.app import build_assistant
+    from assistant.search.sparse import Tokenizers
+
+    _build(corpus_copy)
+    emb = HashEmbeddings()
+    assistant = build_assistant(corpus_copy, embeddings=emb)
+    assert emb.calls == 0  # the 70 outside subjects were embedded by the build
+    tokenizers = assistant.retriever.tokenizers
+    assert tokenizers._jieba is None  # BM25 was built from the stored tokens
+    # The stored tokens are those cutting would give.
+    fresh = Tokenizers(tokenizers.terms)
+    for chunk in assistant.retriever.chunks[:40]:
+        assert tokenizers.tokens(chunk.text, chunk.lang) == fresh.tokens(chunk.text, chunk.lang)
+    hits = assistant.retriever.search("How is industrial land supplied?", 3)
+    assert hits
+    assert tokenizers._jieba is None  # an English question needs no jieba either
+
+
+def test_damaged_or_foreign_extras_and_tokens_are_recomputed_not_trusted(
+        corpus_copy: Settings) -> None:
+    import json
+
+    from assistant.app import build_assistant
+
+    folder = _build(corpus_copy)
+    (folder / EXTRA_VECTORS).write_bytes(b"not numpy")
+    table = json.loads((folder / TOKENS).read_text(encoding="utf-8"))
+    table["fingerprint"] = "another tokenizer"
+    (folder / TOKENS).write_text(json.dumps(table, ensure_ascii=False), encoding="utf-8")
+    emb = HashEmbeddings()
+    assistant = build_assistant(corpus_copy, embeddings=emb)
+    assert emb.calls == 1  # the outside subjects, embedded at start as before
+    assert assistant.retriever.tokenizers._jieba is not None  # the texts were cut again
+    hits = assistant.retriever.search("工业用地可以长期租赁、先租后让吗？", 3, mode="bm25")
+    assert 17 in [h.article for h in hits]

@@ -122,9 +122,8 @@ class ScopeJudge:
     def __post_init__(self) -> None:
         index = self.retriever.index
         vectors = index.vectors()
-        self._vectors = (self.retriever.embeddings.encode(self.topics, query=False)
-                         if self.topics else
-                         np.zeros((0, vectors.shape[1]), dtype=np.float32))
+        # Embedded by the index build (``extras``); only a topic edited since is embedded here.
+        self._vectors = index.passages(self.topics, self.retriever.embeddings)
         title = " ".join(f"{r.title_zh} {r.title_en or ''}" for r in self.library.regulations)
         self._own_regions = {zh for zh, en in self.rules.regions.items()
                              if zh in title or en in title}

@@ -24,10 +24,6 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 import numpy as np
-from langchain_core.callbacks import CallbackManagerForRetrieverRun
-from langchain_core.documents import Document
-from langchain_core.retrievers import BaseRetriever
-from pydantic import ConfigDict
 
 from ..errors import UsageError
 from ..text.corpus import Regulation
@@ -150,6 +146,7 @@ class HybridRetriever:
         self._unsearchable = self._searchable.count(False)
         #: Whether the index holds anticipated questions (see chunking.py).
         self.has_questions = any(c.kind == "question" for c in chunks)
+        tokenizers.remember(index.token_table())  # cut at build time, not at every start
         self.sparse = SparseIndexes.build(chunks, tokenizers)
         # Terms found in many articles (先进制造业) say nothing about which one is
         # meant; carrying them into the other language only adds noise.
@@ -371,35 +368,3 @@ def hit_json(hit: Hit, library: Library, paragraphs: int | None = None) -> dict[
             for p in chosen
         ],
     }
-
-
-class TiaoliRetriever(BaseRetriever):
-    """LangChain ``BaseRetriever`` over ``HybridRetriever``: one Document per article hit.
-
-    Each Document holds the article's best paragraph in the question's language
-    and carries article, paragraph, label, score and the other paragraphs' numbers.
-    """
-
-    model_config = ConfigDict(arbitrary_types_allowed=True)
-
-    hybrid: Any
-    k: int = 5
-
-    def _get_relevant_documents(
-        self, query: str, *, run_manager: CallbackManagerForRetrieverRun
-    ) -> list[Document]:
-        retriever: HybridRetriever = self.hybrid
-        lang = detect_lang(normalize(query))
-        docs = []
-        for hit in retriever.search(query, self.k, lang=lang):
-            article = retriever.library.get(hit.regulation).article(hit.article)
-            best = hit.paragraphs[0].number if hit.paragraphs else 1
-            para = article.paragraph(best)
-            docs.append(Document(
-                page_content=(para.zh if lang == "zh" else para.en) or para.zh,
-                metadata={"regulation": hit.regulation, "article": hit.article,
-                          "paragraph": best,
-                          "label": retriever.library.label(hit.regulation, hit.article, best),
-                          "score": hit.score, "referenced": hit.referenced,
-                          "paragraphs": [p.number for p in hit.paragraphs]}))
-        return docs

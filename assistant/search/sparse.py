@@ -11,9 +11,10 @@ from __future__ import annotations
 import logging
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
+from typing import Any
 
 import numpy as np
 
@@ -25,34 +26,114 @@ _WORD_RE = re.compile(r"[a-z0-9]+(?:['’][a-z]+)?")
 _NAME_TAGS = frozenset({"nr", "ns", "nt", "nz"})
 
 
+class Tagger:
+    """jieba's part-of-speech tagger over our tokenizer, built at its first ``cut``.
+
+    English questions and article references never need it; and jieba.posseg's own
+    default tagger has already read the word tags of the dictionary we use, so ours
+    shares that table instead of reading the 350,000 lines again (~0.3 s each).
+    """
+
+    def __init__(self, tokenizers: Tokenizers) -> None:
+        self._tokenizers = tokenizers
+        self._tagger: Any = None
+
+    def cut(self, text: str) -> Any:
+        """(word, flag) pairs of ``text``, as jieba.posseg's ``cut`` gives them."""
+        if self._tagger is None:
+            import jieba.posseg
+
+            default, ours = jieba.posseg.dt, self._tokenizers.jieba
+            if ours.dictionary == default.tokenizer.dictionary:
+                tagger = jieba.posseg.POSTokenizer.__new__(jieba.posseg.POSTokenizer)
+                tagger.tokenizer = ours
+                tagger.word_tag_tab = default.word_tag_tab
+            else:  # pragma: no cover - we always use jieba's own dictionary
+                tagger = jieba.posseg.POSTokenizer(ours)
+            self._tagger = tagger
+        return self._tagger.cut(text)
+
+
 def _stopwords(name: str) -> frozenset[str]:
     text = resources.files("assistant").joinpath(f"data/{name}").read_text(encoding="utf-8")
     return frozenset(line.strip() for line in text.splitlines()
                      if line.strip() and not line.startswith("#"))
 
 
+#: Bump when tokens() changes in a way the fingerprint cannot see.
+TOKENS_VERSION = 1
+
+
 class Tokenizers:
-    """Chinese and English tokenizers sharing one glossary; built once (jieba takes ~1 s)."""
+    """Chinese and English tokenizers sharing one glossary; built once.
+
+    jieba's dictionary (~0.8 s to load) is loaded the first time Chinese text is
+    cut, not before: the index stores the tokens of every text it holds
+    (``table``, ``remember``), so start-up builds BM25 without cutting anything,
+    and an English question never loads jieba at all.
+    """
 
     def __init__(self, terms: Sequence[Term]) -> None:
-        import jieba
         import Stemmer
         from bm25s.stopwords import STOPWORDS_EN
 
-        jieba.setLogLevel(logging.WARNING)
-        self.jieba = jieba.Tokenizer()
-        self.jieba.initialize()
-        for term in terms:
-            if is_all_han(term.zh):
-                self.jieba.add_word(term.zh, freq=100_000)
         self._stemmer = Stemmer.Stemmer("english")
         self._zh_stop = _stopwords("stopwords.zh.txt")
         self._en_stop = frozenset(STOPWORDS_EN) | _stopwords("stopwords.en.txt")
         self.terms = tuple(terms)
-        import jieba.posseg
-
-        self.pos = jieba.posseg.POSTokenizer(self.jieba)
+        self._jieba: Any = None
+        self.pos = Tagger(self)
+        self._known: dict[Lang, dict[str, list[str]]] = {"zh": {}, "en": {}}
         self._en_forms = [(t, [self.en_words(form) for form in t.english_forms]) for t in terms]
+
+    @property
+    def jieba(self) -> Any:
+        """jieba's tokenizer with the glossary's Chinese terms as its user dictionary."""
+        if self._jieba is None:
+            import jieba
+
+            jieba.setLogLevel(logging.WARNING)
+            tokenizer = jieba.Tokenizer()
+            tokenizer.initialize()
+            for term in self.terms:
+                if is_all_han(term.zh):
+                    tokenizer.add_word(term.zh, freq=100_000)
+            self._jieba = tokenizer
+        return self._jieba
+
+    @property
+    def fingerprint(self) -> str:
+        """What the tokens depend on: jieba's version, the glossary's Chinese terms, the
+        stopwords and TOKENS_VERSION. Stored tokens with another fingerprint are ignored."""
+        import hashlib
+        from importlib.metadata import version
+
+        digest = hashlib.sha256()
+        for part in (str(TOKENS_VERSION), version("jieba"), version("PyStemmer"),
+                     *sorted(t.zh for t in self.terms if is_all_han(t.zh)), "\0",
+                     *sorted(self._zh_stop), "\0", *sorted(self._en_stop)):
+            digest.update(part.encode() + b"\0")
+        return digest.hexdigest()
+
+    def table(self, texts: Mapping[Lang, Sequence[str]]) -> dict[str, object]:
+        """The tokens of ``texts`` (and of the glossary's terms), to be stored in the index
+        and handed back to ``remember`` at start."""
+        out: dict[str, object] = {"fingerprint": self.fingerprint}
+        for lang in ("zh", "en"):
+            wanted = [*texts.get(lang, ()),
+                      *((t.zh for t in self.terms) if lang == "zh" else (t.en for t in self.terms))]
+            out[lang] = {text: self.tokens(text, lang) for text in dict.fromkeys(wanted)}
+        return out
+
+    def remember(self, table: dict[str, object]) -> bool:
+        """Take the tokens of a ``table`` made with this fingerprint (False: ignored)."""
+        if table.get("fingerprint") != self.fingerprint:
+            return False
+        for lang in ("zh", "en"):
+            known = table.get(lang)
+            if isinstance(known, dict):
+                self._known[lang].update(known)
+        return True
 
     def en_terms_found(self, text: str) -> list[tuple[Term, str]]:
         """The glossary terms English ``text`` contains, each with the words of ``text``
@@ -69,6 +150,9 @@ class Tokenizers:
 
     def zh(self, text: str) -> list[str]:
         """jieba search-mode tokens (words and sub-words), minus stopwords and punctuation."""
+        known = self._known["zh"].get(text)
+        if known is not None:
+            return list(known)
         text = unicodedata.normalize("NFKC", text).lower()
         return [tok for tok in self.jieba.lcut_for_search(text)
                 if tok.strip() and tok not in self._zh_stop
@@ -76,6 +160,9 @@ class Tokenizers:
 
     def en(self, text: str) -> list[str]:
         """Lower-cased, stemmed English words minus stopwords."""
+        known = self._known["en"].get(text)
+        if known is not None:
+            return list(known)
         return [stem for _, stem in self.en_words(text)]
 
     def en_words(self, text: str) -> list[tuple[str, str]]:

@@ -7,6 +7,9 @@ an index name its folder, so a changed embedder never meets a stale index)::
         manifest.json   format, corpus hash, embedder, dimension, chunking version, file hashes
         chunks.json     the chunks, in vector order
         vectors.faiss   faiss's native format (no pickle anywhere)
+        extras.json     texts embedded beside the chunks but never searched (the scope
+        extras.npy      judge's outside subjects), and their vectors (float32, no pickle)
+        tokens.json     the BM25 tokens of every text, so start-up cuts nothing (sparse.py)
 
 Loading checks the manifest against the corpus and the embedder, and the
 vector file against its recorded hash; any mismatch is an ``IndexMismatchError``
@@ -22,8 +25,8 @@ import os
 import re
 import shutil
 import tempfile
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +41,9 @@ FORMAT = 1
 MANIFEST = "manifest.json"
 CHUNKS = "chunks.json"
 VECTORS = "vectors.faiss"
+EXTRAS = "extras.json"
+EXTRA_VECTORS = "extras.npy"
+TOKENS = "tokens.json"
 #: Up to this many chunks the index searches exactly (faiss IndexFlatIP); past it,
 #: an HNSW graph. Where flat search passes the ~25 ms the query embedding costs, on
 #: this machine (benchmarks/scale.py; the crossover table in docs/benchmarks.md).
@@ -100,6 +106,9 @@ class Manifest:
     chunks_sha256: str
     built_at: str
     tiaoli_version: str
+    extras_sha256: str = ""  # of extras.npy; "" when the index has no extras
+    tokens_sha256: str = ""  # of tokens.json; "" when the index stores no tokens
+    extras: int = 0  # texts in extras.json
 
     @classmethod
     def read(cls, folder: Path) -> Manifest:
@@ -109,7 +118,9 @@ class Manifest:
             raise IndexMismatchError(f"no index manifest at {path}")
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
-            return cls(**{k: data[k] for k in cls.__dataclass_fields__})
+            optional = {"extras_sha256", "tokens_sha256", "extras"}
+            return cls(**{k: data[k] for k in cls.__dataclass_fields__
+                          if k in data or k not in optional})
         except (json.JSONDecodeError, KeyError, TypeError, UnicodeDecodeError) as exc:
             raise IndexMismatchError(f"the index manifest {path} is damaged ({exc})") from None
 
@@ -122,6 +133,34 @@ class VectorIndex:
     manifest: Manifest
     chunks: tuple[Chunk, ...]
     _faiss: Any
+    #: Texts embedded at build time beside the chunks, never searched: text -> vector.
+    extras: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
+
+    def passages(self, texts: Sequence[str], embeddings: TiaoliEmbeddings) -> np.ndarray:
+        """The passage vectors of ``texts`` (n by dim): those the build embedded come from
+        the index, the rest (a text edited since) are embedded now."""
+        missing = [t for t in dict.fromkeys(texts) if t not in self.extras]
+        fresh = dict(zip(missing, embeddings.encode(missing, query=False), strict=True)) \
+            if missing else {}
+        if not texts:
+            return np.zeros((0, self.manifest.dim), dtype=np.float32)
+        return np.stack([self.extras[t] if t in self.extras else fresh[t]
+                         for t in texts]).astype(np.float32)
+
+    def token_table(self) -> dict[str, object]:
+        """The BM25 tokens the build stored (``Tokenizers.table``); {} when there are none
+        or the file does not match the manifest (then start-up cuts the texts again)."""
+        path = self.folder / TOKENS
+        if not self.manifest.tokens_sha256 or not path.exists():
+            return {}
+        raw = path.read_bytes()
+        if hashlib.sha256(raw).hexdigest() != self.manifest.tokens_sha256:
+            return {}
+        try:
+            table = json.loads(raw)
+        except (ValueError, UnicodeDecodeError):
+            return {}
+        return table if isinstance(table, dict) else {}
 
     def vectors(self) -> np.ndarray:
         """Every chunk's vector, in chunk order (n by dim)."""
@@ -151,6 +190,8 @@ def build_index(
     progress: Callable[[int, int], None] | None = None,
     batch: int = 16,
     reuse: bool = True,
+    extras: Sequence[str] = (),
+    tokens: dict[str, object] | None = None,
 ) -> Path:
     """Embed ``chunks`` and write the index under ``root``, replacing any previous one atomically.
 
@@ -159,7 +200,11 @@ def build_index(
     or editing one regulation re-embeds only its changed chunks; ``progress``
     counts the texts actually embedded. The new index is written to a
     temporary folder beside the target and swapped in only when complete, so
-    an interrupted build leaves the old index as it was. Returns the index folder.
+    an interrupted build leaves the old index as it was. ``extras`` are texts
+    embedded (as passages) and stored beside the chunks but never searched, so that
+    start-up need not embed them (``VectorIndex.passages``); ``tokens``, the BM25 tokens
+    of the texts (``Tokenizers.table``), are stored for the same reason. Returns the
+    index folder.
     """
     import faiss
 
@@ -167,7 +212,9 @@ def build_index(
         raise ValueError("no chunks to index")
     target = root / index_name(embedder_spec)
     known = _previous_vectors(target, embeddings) if reuse else {}
-    todo = list(dict.fromkeys(c.text for c in chunks if c.text not in known))
+    extras = list(dict.fromkeys(extras))
+    todo = list(dict.fromkeys(t for t in [*(c.text for c in chunks), *extras]
+                              if t not in known))
     for start in range(0, len(todo), batch):
         part = todo[start:start + batch]
         for text, vector in zip(part, embeddings.encode(part, query=False), strict=True):
@@ -188,6 +235,21 @@ def build_index(
         raise IndexWriteError(f"cannot write the index in {root}: {exc}") from None
     try:
         faiss.write_index(index, str(tmp / VECTORS))
+        written = [VECTORS, CHUNKS, MANIFEST]
+        extras_sha = ""
+        if extras:
+            np.save(tmp / EXTRA_VECTORS, np.stack([known[t] for t in extras]).astype(np.float32),
+                    allow_pickle=False)
+            (tmp / EXTRAS).write_text(json.dumps(extras, ensure_ascii=False, indent=0) + "\n",
+                                      encoding="utf-8")
+            extras_sha = _sha256(tmp / EXTRA_VECTORS)
+            written += [EXTRAS, EXTRA_VECTORS]
+        tokens_sha = ""
+        if tokens:
+            (tmp / TOKENS).write_text(json.dumps(tokens, ensure_ascii=False,
+                                                 separators=(",", ":")) + "\n", encoding="utf-8")
+            tokens_sha = _sha256(tmp / TOKENS)
+            written.append(TOKENS)
         (tmp / CHUNKS).write_text(
             json.dumps([c.to_json() for c in chunks], ensure_ascii=False, indent=0) + "\n",
             encoding="utf-8")
@@ -197,10 +259,11 @@ def build_index(
             chunking_version=CHUNKING_VERSION, chunks=len(chunks),
             vectors_sha256=_sha256(tmp / VECTORS), chunks_sha256=_sha256(tmp / CHUNKS),
             built_at=dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat(),
-            tiaoli_version=__version__)
+            tiaoli_version=__version__, extras_sha256=extras_sha,
+            tokens_sha256=tokens_sha, extras=len(extras))
         (tmp / MANIFEST).write_text(json.dumps(manifest.__dict__, indent=2) + "\n",
                                     encoding="utf-8")
-        for name in (VECTORS, CHUNKS, MANIFEST):
+        for name in written:
             with (tmp / name).open("rb") as fh:
                 os.fsync(fh.fileno())
         os.chmod(tmp, 0o755)
@@ -240,9 +303,28 @@ def _previous_vectors(folder: Path, embeddings: TiaoliEmbeddings) -> dict[str, n
         if index.ntotal != len(texts):
             return {}
         vectors = np.asarray(index.reconstruct_n(0, index.ntotal), dtype=np.float32)
+        known = dict(zip(texts, vectors, strict=True))
+        known.update(_extras(folder, manifest))
     except (IndexMismatchError, OSError, RuntimeError, ValueError, KeyError, TypeError):
         return {}
-    return dict(zip(texts, vectors, strict=True))
+    return known
+
+
+def _extras(folder: Path, manifest: Manifest) -> dict[str, np.ndarray]:
+    """The index's extras (text -> vector); {} when it has none or they do not match the
+    manifest (then the texts are embedded at start, as before there were extras)."""
+    if not manifest.extras_sha256 or not (folder / EXTRA_VECTORS).exists() \
+            or _sha256(folder / EXTRA_VECTORS) != manifest.extras_sha256:
+        return {}
+    try:
+        texts = json.loads((folder / EXTRAS).read_text(encoding="utf-8"))
+        vectors = np.load(folder / EXTRA_VECTORS, allow_pickle=False)
+    except (OSError, ValueError, UnicodeDecodeError):
+        return {}
+    if not isinstance(texts, list) or len(texts) != len(vectors) \
+            or vectors.ndim != 2 or vectors.shape[1] != manifest.dim:
+        return {}
+    return dict(zip(texts, vectors.astype(np.float32), strict=True))
 
 
 def _swap(new: Path, target: Path) -> None:
@@ -302,5 +384,5 @@ def load_index(root: Path, embedder_spec: str, embedder_id: str,
     if index.ntotal != len(chunks) or index.d != manifest.dim:
         raise IndexMismatchError(f"the index in {folder} has {index.ntotal} vectors of "
                                  f"dimension {index.d} for {len(chunks)} chunks")
-    return VectorIndex(folder, manifest, chunks, index)
+    return VectorIndex(folder, manifest, chunks, index, _extras(folder, manifest))
 

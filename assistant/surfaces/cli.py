@@ -236,9 +236,10 @@ def index_build(obj: Context, fresh: bool, skip_broken: bool) -> None:
     from ..search.store import Manifest
 
     manifest = Manifest.read(folder)
-    click.echo(f"Built {folder}: {manifest.chunks} chunks ({embedded[0]} texts embedded, the "
-               f"rest reused or repeated), {manifest.dim} dimensions, {manifest.embedder_id}, "
-               f"in {time.perf_counter() - started:.1f} s")
+    extras = f" and {manifest.extras} outside-subject descriptions" if manifest.extras else ""
+    click.echo(f"Built {folder}: {manifest.chunks} chunks{extras} ({embedded[0]} texts "
+               f"embedded, the rest reused or repeated), {manifest.dim} dimensions, "
+               f"{manifest.embedder_id}, in {time.perf_counter() - started:.1f} s")
 
     library = load_library(obj.settings.corpus_dir, obj.settings.skip_broken)
     for name, error in library.skipped:
