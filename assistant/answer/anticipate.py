@@ -210,35 +210,30 @@ class Checker:
             return "no such paragraph"
         if (article, paragraph) not in shown:
             return "a paragraph not in the batch"
-        text = data.get("text")
-        fault = self.text_fault(text, lang)
-        if fault:
-            return fault
-        assert isinstance(text, str)
         para = self.paragraphs[article, paragraph]
-        if self._copies(text, para.zh) or self._copies(text, para.en):
-            return "copies the provision"
-        key = f"{article}.{paragraph}.{lang}"
-        if self._repeats(key, text):
-            return "repeats a question"
-        self._hold(key, text)
-        return None
+        return self._kept(data.get("text"), lang, f"{article}.{paragraph}.{lang}",
+                          (para.zh, para.en))
 
     def unaddressed(self, data: Any, lang: str) -> str | None:
         """Why an unaddressed line cannot be used (None: it is held)."""
         if not isinstance(data, dict):
             return "not a JSON object"
-        text = data.get("text")
+        return self._kept(data.get("text"), lang, f"unaddressed.{lang}",
+                          (t for p in self.paragraphs.values() for t in (p.zh, p.en)),
+                          may_name_articles=False)
+
+    def _kept(self, text: object, lang: str, key: str, sources: Iterable[str | None],
+              may_name_articles: bool = True) -> str | None:
+        """The checks every question's text passes; a text that passes is held under
+        ``key``, so that a repeat of it is turned down."""
         fault = self.text_fault(text, lang)
         if fault:
             return fault
         assert isinstance(text, str)
-        if _ARTICLE_NAMED.search(text):
+        if not may_name_articles and _ARTICLE_NAMED.search(text):
             return "names an article"
-        if any(self._copies(text, p.zh) or self._copies(text, p.en)
-               for p in self.paragraphs.values()):
+        if any(self._copies(text, source) for source in sources):
             return "copies the provision"
-        key = f"unaddressed.{lang}"
         if self._repeats(key, text):
             return "repeats a question"
         self._hold(key, text)
@@ -297,7 +292,15 @@ def run(reg: Regulation, folder: Path, model: Any, prompts: Prompts, plan: Plan,
     stops the run; what the calls before it wrote stays, and ``report`` says how much."""
     checker = Checker(reg)
     title_en = reg.title_en or reg.short_en
-    done = 0
+
+    def finish(name: str, kept: list[str]) -> None:
+        """Write one call's accepted lines, count them, and say so."""
+        _write(folder / name, kept)
+        report.written[name] += len(kept)
+        report.batches += 1
+        if progress:
+            progress(report.batches, plan.calls)
+
     for targets in plan.batches:
         lang = targets[0].lang
         prompt = prompts.template("anticipate", lang).format(
@@ -318,12 +321,7 @@ def run(reg: Regulation, folder: Path, model: Any, prompts: Prompts, plan: Plan,
             kept.append(json.dumps({"article": data["article"], "paragraph": data["paragraph"],
                                     "lang": lang, "text": " ".join(data["text"].split())},
                                    ensure_ascii=False))
-        _write(folder / ANTICIPATED_FILE, kept)
-        report.written[ANTICIPATED_FILE] += len(kept)
-        report.batches += 1
-        done += 1
-        if progress:
-            progress(done, plan.calls)
+        finish(ANTICIPATED_FILE, kept)
     held: dict[str, list[str]] = {}
     for u in reg.unaddressed:
         held.setdefault(u.lang, []).append(u.text)
@@ -345,10 +343,5 @@ def run(reg: Regulation, folder: Path, model: Any, prompts: Prompts, plan: Plan,
             text = " ".join(data["text"].split())
             shown_before.append(text)
             kept.append(json.dumps({"lang": lang, "text": text}, ensure_ascii=False))
-        _write(folder / UNADDRESSED_FILE, kept)
-        report.written[UNADDRESSED_FILE] += len(kept)
-        report.batches += 1
-        done += 1
-        if progress:
-            progress(done, plan.calls)
+        finish(UNADDRESSED_FILE, kept)
     return report
