@@ -319,3 +319,14 @@ def test_damaged_or_foreign_extras_and_tokens_are_recomputed_not_trusted(
     assert assistant.retriever.tokenizers._jieba is not None  # the texts were cut again
     hits = assistant.retriever.search("工业用地可以长期租赁、先租后让吗？", 3, mode="bm25")
     assert 17 in [h.article for h in hits]
+
+
+def test_an_edited_extras_text_never_takes_another_texts_vector(corpus_copy: Settings) -> None:
+    import json
+
+    folder = _build(corpus_copy)
+    texts = json.loads((folder / EXTRAS).read_text(encoding="utf-8"))
+    assert len(_load(corpus_copy).extras) == len(texts) == 70
+    texts[0], texts[1] = texts[1], texts[0]  # the vectors stay in the old order
+    (folder / EXTRAS).write_text(json.dumps(texts, ensure_ascii=False), encoding="utf-8")
+    assert _load(corpus_copy).extras == {}  # embedded at start instead

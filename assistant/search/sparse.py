@@ -29,7 +29,8 @@ _NAME_TAGS = frozenset({"nr", "ns", "nt", "nz"})
 class Tagger:
     """jieba's part-of-speech tagger over our tokenizer, built at its first ``cut``.
 
-    English questions and article references never need it; and jieba.posseg's own
+    A search in English never needs it (an answer may, to read a Chinese provision's
+    list of items); and jieba.posseg's own
     default tagger has already read the word tags of the dictionary we use, so ours
     shares that table instead of reading the 350,000 lines again (~0.3 s each).
     """
@@ -70,7 +71,7 @@ class Tokenizers:
     jieba's dictionary (~0.8 s to load) is loaded the first time Chinese text is
     cut, not before: the index stores the tokens of every text it holds
     (``table``, ``remember``), so start-up builds BM25 without cutting anything,
-    and an English question never loads jieba at all.
+    and an English search never loads jieba at all.
     """
 
     def __init__(self, terms: Sequence[Term]) -> None:

@@ -106,7 +106,7 @@ class Manifest:
     chunks_sha256: str
     built_at: str
     tiaoli_version: str
-    extras_sha256: str = ""  # of extras.npy; "" when the index has no extras
+    extras_sha256: str = ""  # of extras.json and extras.npy; "" when the index has none
     tokens_sha256: str = ""  # of tokens.json; "" when the index stores no tokens
     extras: int = 0  # texts in extras.json
 
@@ -139,11 +139,11 @@ class VectorIndex:
     def passages(self, texts: Sequence[str], embeddings: TiaoliEmbeddings) -> np.ndarray:
         """The passage vectors of ``texts`` (n by dim): those the build embedded come from
         the index, the rest (a text edited since) are embedded now."""
+        if not texts:
+            return np.zeros((0, self.manifest.dim), dtype=np.float32)
         missing = [t for t in dict.fromkeys(texts) if t not in self.extras]
         fresh = dict(zip(missing, embeddings.encode(missing, query=False), strict=True)) \
             if missing else {}
-        if not texts:
-            return np.zeros((0, self.manifest.dim), dtype=np.float32)
         return np.stack([self.extras[t] if t in self.extras else fresh[t]
                          for t in texts]).astype(np.float32)
 
@@ -242,7 +242,7 @@ def build_index(
                     allow_pickle=False)
             (tmp / EXTRAS).write_text(json.dumps(extras, ensure_ascii=False, indent=0) + "\n",
                                       encoding="utf-8")
-            extras_sha = _sha256(tmp / EXTRA_VECTORS)
+            extras_sha = _extras_sha256(tmp)
             written += [EXTRAS, EXTRA_VECTORS]
         tokens_sha = ""
         if tokens:
@@ -310,11 +310,17 @@ def _previous_vectors(folder: Path, embeddings: TiaoliEmbeddings) -> dict[str, n
     return known
 
 
+def _extras_sha256(folder: Path) -> str:
+    """One hash over the extras' texts and their vectors: a vector never meets another text."""
+    return hashlib.sha256(f"{_sha256(folder / EXTRAS)}\0{_sha256(folder / EXTRA_VECTORS)}"
+                          .encode()).hexdigest()
+
+
 def _extras(folder: Path, manifest: Manifest) -> dict[str, np.ndarray]:
     """The index's extras (text -> vector); {} when it has none or they do not match the
     manifest (then the texts are embedded at start, as before there were extras)."""
     if not manifest.extras_sha256 or not (folder / EXTRA_VECTORS).exists() \
-            or _sha256(folder / EXTRA_VECTORS) != manifest.extras_sha256:
+            or not (folder / EXTRAS).exists() or _extras_sha256(folder) != manifest.extras_sha256:
         return {}
     try:
         texts = json.loads((folder / EXTRAS).read_text(encoding="utf-8"))
