@@ -192,7 +192,8 @@ def glossary(obj: Context, term: str | None, as_json: bool) -> None:
 
 @cli.group()
 def index() -> None:
-    """Build the search index (FAISS vectors + chunks + manifest) under index/."""
+    """Build the search index (FAISS vectors + chunks + manifest) under index/, and have
+    an LLM write a regulation's anticipated and unaddressed questions."""
 
 
 @index.command("build")
