@@ -14,6 +14,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from .answer.conversation import Turn, rewrite
 from .answer.evidence import Coverage, QTerm
 from .answer.extractive import ExtractiveAnswerer
@@ -24,7 +26,7 @@ from .answer.values import Answer, Citation, citation
 from .errors import TiaoliError, UsageError
 from .search.chunking import Lang, chunk_regulation
 from .search.embeddings import TiaoliEmbeddings, make_embeddings
-from .search.retrieval import HybridRetriever, detect_lang, normalize
+from .search.retrieval import Hit, HybridRetriever, detect_lang, normalize
 from .search.sparse import Tokenizers
 from .search.store import build_index, corpus_hash, load_index
 from .settings import Settings
@@ -37,6 +39,14 @@ from .text.references import find_references, without_references
 from .text.script import without_surrogates
 
 RELATED_SHOWN = 3
+
+#: With several regulations searched, those holding one of this many best hits are
+#: the ones judged (``Assistant.in_scope``).
+REACHED = 3
+
+#: With several regulations searched, this many times ``answer_k`` hits are searched
+#: for, so that the answer has ``answer_k`` of those that address the question.
+LIBRARY_DEPTH = 3
 
 
 def corpus_files(settings: Settings) -> list[Path]:
@@ -131,14 +141,16 @@ class Assistant:
             preface = self._missing_text(absent[0], scope, lang, answered=True)
             searched, missing = rest or searched, None
         vector = self.retriever.embed(searched)
-        hits = self.retriever.search(searched, self.settings.answer_k,
+        hits = self.retriever.search(searched, self.depth(scope),
                                      lang=detect_lang(searched), vector=vector,
                                      within=regulation, questions=questions)
         terms = (self.coverage.question_terms(searched, detect_lang(searched))
                  if self.coverage is not None else [])
-        reason = self._missing_note(missing, scope) if missing else (
-            self.not_covered(terms, hits, scope, questions) or self.judge.judge(
-                searched, vector, hits, scope, questions))
+        reason: str | None
+        if missing:
+            reason, hits = self._missing_note(missing, scope), hits[:self.settings.answer_k]
+        else:
+            reason, hits = self.in_scope(searched, vector, hits, terms, scope, questions)
         if reason is not None:
             return self._refusal(question, lang, hits, [*notes, reason], searched, text,
                                  missing=missing, scope=scope)
@@ -172,6 +184,70 @@ class Assistant:
         return Answer(question, lang, self.extractive.mode, _joined(preface, body), False,
                       self._evidence(cites, terms), (),
                       tuple(notes), searched if searched != text else None)
+
+    def depth(self, scope: Sequence[Regulation]) -> int:
+        """How many hits to search for: ``answer_k``, or with several regulations
+        searched ``LIBRARY_DEPTH`` times that, so that ``answer_k`` remain of the
+        regulations that address the question once the others are dropped."""
+        k = self.settings.answer_k
+        return k * LIBRARY_DEPTH if len(scope) > 1 else k
+
+    def in_scope(self, text: str, vector: np.ndarray, hits: list[Hit],
+                 terms: Sequence[QTerm], scope: Sequence[Regulation], questions: bool = True
+                 ) -> tuple[str | None, list[Hit]]:
+        """Whether the regulations searched address ``text``: (None, the hits of those that
+        do) or (the refusal reason, ``hits``).
+
+        With several regulations searched, each one holding one of the best
+        ``REACHED`` hits is judged as it would be alone: on its own words (it covers
+        one of the question's terms, applies in the places named, mentions the
+        subject asked about, states a figure asked for) and on its own nearness (its
+        provisions and anticipated questions against the outside subjects and the
+        unaddressed questions of every regulation reached). The answer draws only on
+        the regulations that pass; with none, the question is refused. A regulation
+        that holds fewer of the question's terms than one ruled out on what the
+        question asks (not on a place) does not pass either: the question is about
+        the other's subject, and the other does not address it. So a
+        regulation reached no higher lends a question neither its words nor its
+        nearness, what one leaves out counts wherever it is reached, and a library
+        of many refuses what one regulation alone would. A question naming articles
+        is judged on them.
+        """
+        if len(scope) < 2 or not hits or hits[0].referenced:
+            hits = hits[:self.settings.answer_k]
+            reason = (self.not_covered(terms, hits, scope, questions)
+                      or self.judge.judge(text, vector, hits, scope, questions))
+            return reason, hits
+        reached = [self.library.get(r)
+                   for r in dict.fromkeys(h.regulation for h in hits[:REACHED])]
+        ids = [r.id for r in reached]
+        reasons: dict[str, str] = {}
+        held = {r.id: len(self.coverage.held(terms, r.id)) if self.coverage else 0
+                for r in reached}
+        most = -1  # the most terms a regulation ruled out on its content holds
+        for reg in reached:
+            own = [h for h in hits if h.regulation == reg.id]
+            why = self.judge.words(text, own, [reg.id])
+            if why is not None and not self.judge.applies(text, [reg.id]):
+                reasons[reg.id] = why  # a place: nothing about what the question asks
+                continue
+            why = why or (self.not_covered(terms, own, [reg], questions)
+                          or self.judge.near(vector, [reg.id], questions, ids))
+            if why is not None:
+                reasons[reg.id] = why
+                most = max(most, held[reg.id])
+        for reg in reached:
+            # What the question asks is another regulation's subject, which that one does not
+            # address: one holding fewer of its terms does not answer in its place.
+            if reg.id not in reasons and held[reg.id] < most:
+                reasons[reg.id] = (f"holds {held[reg.id]} of the question's terms, fewer than "
+                                   f"a regulation that does not address it ({most})")
+        k = self.settings.answer_k
+        if len(reasons) == len(reached):
+            return "; ".join(f"{self.library.get(r).short_zh}: {why}"
+                             for r, why in reasons.items()), hits[:k]
+        return None, [h for h in hits
+                      if h.regulation in ids and h.regulation not in reasons][:k]
 
     def not_covered(self, terms: Sequence[QTerm], hits: Sequence[Any],
                      scope: Sequence[Regulation], questions: bool = True) -> str | None:

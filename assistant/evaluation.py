@@ -34,11 +34,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-from .answer.values import Answer
+from .answer.values import Answer, Citation
 from .app import Assistant
 from .errors import UsageError
 from .search.retrieval import Mode, detect_lang
 from .text.corpus import Regulation
+from .text.library import Library
 from .text.references import find_references
 from .text.script import has_han
 
@@ -243,17 +244,21 @@ def _names_article(q: Question) -> bool:
     return q.kind == "reference" or bool(find_references(q.question))
 
 
-def evaluate(assistant: Assistant, questions: list[Question]) -> Report:
+def evaluate(assistant: Assistant, questions: list[Question], across: bool = False) -> Report:
     """Run every question through BM25 alone, dense alone and the fused retriever, and
     (when the index holds anticipated questions) the fused retriever over the text only.
 
     Gold article numbers belong to ``assistant.regulation`` (the only one
     loaded, or the ``regulation`` setting); with several loaded, every search
-    and answer is limited to it.
+    and answer is limited to it, unless ``across``: then the questions are asked
+    of the whole library, as a user who names no regulation asks them, and a
+    citation of another regulation counts as a wrong one (not an invalid one). A
+    question naming an article several regulations hold is answered by asking
+    which one is meant; the evaluation then picks the regulation, as the user would.
     """
     retriever = assistant.retriever
     reg = assistant.regulation
-    within = reg.id if assistant.library.multiple else None
+    within = reg.id if assistant.library.multiple and not across else None
     total = len(reg.articles)
     rows_run = [r for r in ROWS if r.questions or retriever.has_questions]
     scores: dict[str, dict[str, Scores]] = {r.key: {} for r in rows_run}
@@ -269,15 +274,20 @@ def evaluate(assistant: Assistant, questions: list[Question]) -> Report:
             hits = retriever.search(q.question, total, lang=q.lang,  # type: ignore[arg-type]
                                     mode=row.mode, within=within, questions=row.questions)
             elapsed = (time.perf_counter() - started) * 1000
-            ranked = [h.article for h in hits]
+            ranked = [h.article if h.regulation == reg.id else 0 for h in hits]
             if row.key in ("text-only", "hybrid"):
                 answer = assistant.ask(q.question, lang=q.lang,  # type: ignore[arg-type]
                                        regulation=within, questions=row.questions)
+                if answer.choices and reg.id in answer.choices:
+                    # "Which regulation's Article 20?": the user picks the one meant.
+                    answer = assistant.ask(q.question, lang=q.lang,  # type: ignore[arg-type]
+                                           regulation=reg.id, questions=row.questions)
                 table = answers if row.key == "hybrid" else answers_text
-                right = _score_answer(table.setdefault(q.lang, AnswerScores()), q, answer, reg)
+                right = _score_answer(table.setdefault(q.lang, AnswerScores()), q, answer, reg,
+                                      assistant.library)
                 _tally(styles, row.key, q, right)
             if row.key == "hybrid":
-                cited = list(dict.fromkeys(c.article for c in answer.citations))
+                cited = list(dict.fromkeys(_cited(c, reg) for c in answer.citations))
                 rows.append({"id": q.id, "lang": q.lang, "retrieved": ranked[:max(K_RETRIEVED, 1)],
                              "gold": list(q.gold), "cited": cited,
                              "cited_paragraphs": [f"{c.article}.{c.paragraph}" if c.paragraph
@@ -315,17 +325,33 @@ def _tally(styles: dict[str, dict[str, list[int]]], key: str, q: Question, right
         counts[1] += int(right)
 
 
-def _score_answer(s: AnswerScores, q: Question, answer: Answer, reg: Regulation) -> bool:
+def _cited(c: Citation, reg: Regulation) -> int | str:
+    """A citation's article number, or "regulation:number" when it is of another
+    regulation than ``reg``."""
+    return c.article if c.regulation == reg.id else f"{c.regulation}:{c.article}"
+
+
+def _valid(c: Citation, library: Library) -> bool:
+    """Whether ``c`` names a loaded regulation's existing article and paragraph."""
+    if c.regulation not in library.ids:
+        return False
+    articles = {a.number: len(a.paragraphs) for a in library.get(c.regulation).articles}
+    return c.article in articles and (c.paragraph is None
+                                      or 1 <= c.paragraph <= articles[c.article])
+
+
+def _score_answer(s: AnswerScores, q: Question, answer: Answer, reg: Regulation,
+                  library: Library) -> bool:
     """Count one answer into ``s``; whether it was right (the first citation a gold
-    article, or, for a question the regulation does not address, a refusal)."""
+    article of ``reg``, or, for a question the regulation does not address, a
+    refusal). Gold articles are ``reg``'s: a citation of another loaded regulation
+    is valid but never gold."""
     s.total += 1
     lang_ok = (not has_han(answer.answer)) if q.lang == "en" else (
         detect_lang(answer.answer) == "zh")
     s.right_lang += int(lang_ok)
-    articles = {a.number: len(a.paragraphs) for a in reg.articles}
-    s.invalid += sum(1 for c in answer.citations if c.regulation != reg.id
-                     or c.article not in articles or (
-        c.paragraph is not None and not 1 <= c.paragraph <= articles[c.article]))
+    s.invalid += sum(1 for c in answer.citations if not _valid(c, library))
+    mine = [c for c in answer.citations if c.regulation == reg.id]
     if not q.gold:
         s.oos += 1
         s.oos_refused += int(answer.refused)
@@ -335,8 +361,9 @@ def _score_answer(s: AnswerScores, q: Question, answer: Answer, reg: Regulation)
         return answer.refused
     s.answerable += 1
     s.answerable_refused += int(answer.refused)
-    cited = {c.article for c in answer.citations} if not answer.refused else set()
-    right = bool(cited) and answer.citations[0].article in q.gold
+    cited = ({_cited(c, reg) for c in answer.citations} if not answer.refused
+             else set[int | str]())
+    right = bool(cited) and _cited(answer.citations[0], reg) in q.gold
     s.first_right += int(right)
     if q.gold_paragraphs:
         s.with_paragraphs += 1
@@ -344,14 +371,14 @@ def _score_answer(s: AnswerScores, q: Question, answer: Answer, reg: Regulation)
         s.paragraph_cited += int(not answer.refused and any(
             (c.article, c.paragraph) in gold
             or (c.paragraph is None and any(a == c.article for a, _ in gold))
-            for c in answer.citations))
+            for c in mine))
     if len(q.gold) > 1:
         s.multi += 1
         s.multi_complete += int(set(q.gold) <= cited)
     if not answer.refused:
         s.answered += 1
         s.precise += int(bool(answer.citations)
-                         and all(c.article in q.gold for c in answer.citations))
+                         and all(_cited(c, reg) in q.gold for c in answer.citations))
         s.cited += len(cited)
         s.cited_gold += len(cited & set(q.gold))
     return right

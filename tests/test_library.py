@@ -324,3 +324,117 @@ def test_scope_is_judged_in_the_regulations_searched(two: Assistant) -> None:
     assert not amount.refused
     assert [(c.regulation, c.article) for c in amount.citations] == [(JH, 8)]
     assert "五万元" in amount.answer
+
+
+# ------------------------------------------------- places and a library's scope
+
+XZ = "administrative-coercion-law"
+
+
+@pytest.fixture(scope="module")
+def three(tmp_path_factory: pytest.TempPathFactory, two_settings: Settings) -> Assistant:
+    """The bundled regulation, the river one (a city's) and a national law, the real
+    行政强制法 as published (tests/data/regulations)."""
+    from assistant.text.sources import prepare, write
+
+    root = tmp_path_factory.mktemp("three")
+    shutil.copytree(two_settings.corpus_dir, root / "corpus")
+    source = next((DATA / "regulations" / "national").glob("行政强制法*.md"))
+    write(prepare([source], XZ), root / "corpus")
+    shutil.copytree(two_settings.index_dir, root / "index")
+    s = Settings(corpus_dir=root / "corpus", index_dir=root / "index")
+    rebuild_index(s)
+    return build_assistant(s)
+
+
+def test_where_a_regulation_applies() -> None:
+    from assistant.answer.scope import Place
+
+    shandong, jinan = Place("山东", "Shandong", "山东"), Place("济南", "Jinan", "山东")
+    qingdao, jiangsu = Place("青岛", "Qingdao", "山东"), Place("江苏", "Jiangsu", "江苏")
+    suzhou = Place("苏州", "Suzhou", "江苏")
+    # A national law (None) applies anywhere; a province's in it and its cities.
+    assert all(p.within(None) for p in (shandong, jinan, jiangsu, suzhou))
+    assert jinan.within(shandong) and shandong.within(shandong)
+    assert not jiangsu.within(shandong) and not suzhou.within(shandong)
+    # A city's applies in that city, and in part where its province is named.
+    assert jinan.within(jinan) and shandong.within(jinan)
+    assert not qingdao.within(jinan) and not jiangsu.within(jinan)
+
+
+def test_titles_give_the_place(three: Assistant) -> None:
+    rules, lib = three.judge.rules, three.library
+    where = {r: rules.where(lib.get(r)) for r in (SD, JH, XZ)}
+    assert where[SD] is not None and (where[SD].zh, where[SD].city) == ("山东", False)
+    # Not in the table of cities, but made by 江海市's people's congress: a city.
+    assert where[JH] is not None and (where[JH].zh, where[JH].city) == ("江海", True)
+    assert lib.get(XZ).title_zh == "中华人民共和国行政强制法" and where[XZ] is None
+
+
+@pytest.mark.parametrize(("text", "named"), [
+    ("我们在山东营商环境怎么样？", ["山东"]),  # not 东营, which straddles two words
+    ("项目完成都需要验收吗？", []),  # not 成都
+    ("我们在深圳和苏州都有厂", ["深圳", "苏州"]),
+    ("Our plant is in Shenzhen.", ["深圳"]),
+    ("江海市的河道", ["江海"]),  # a regulation's own place, though no table lists it
+])
+def test_places_named_begin_a_word(three: Assistant, text: str, named: list[str]) -> None:
+    assert sorted(p.zh for p in three.judge.places_named(text)) == sorted(named)
+
+
+def test_a_national_law_applies_in_any_province(three: Assistant) -> None:
+    # Beijing: neither the Shandong nor the Jianghai regulation applies there, the
+    # national law does, and it states the figure asked for.
+    answer = three.ask("我在北京开公司，行政机关查封我们的设施，期限最长可以多少天？")
+    assert not answer.refused, answer.notes
+    assert answer.citations[0].regulation == XZ and answer.citations[0].article == 25
+    assert {c.regulation for c in answer.citations} == {XZ}
+
+
+def test_a_provincial_regulation_does_not_apply_in_another_province(three: Assistant) -> None:
+    asked = three.ask("我们在江苏有个工厂，企业技术改造能得到哪些支持？")
+    assert asked.refused
+    assert any("another jurisdiction (江苏)" in n for n in asked.notes)
+    # In one of its own cities it applies.
+    jinan = three.ask("我们在济南有个工厂，企业技术改造能得到哪些支持？")
+    assert not jinan.refused
+    assert {c.regulation for c in jinan.citations} == {SD}
+
+
+def test_a_city_regulation_applies_in_that_city_only(three: Assistant) -> None:
+    here = three.ask("江海市在河道管理范围内倾倒渣土会被罚款吗？")
+    assert not here.refused and here.citations[0].regulation == JH
+    elsewhere = three.ask("青岛在河道管理范围内倾倒渣土会被罚款吗？")
+    assert JH not in {c.regulation for c in elsewhere.citations}
+
+
+def test_a_library_refuses_what_one_regulation_would(three: Assistant) -> None:
+    # The national law has a penalty chapter and states figures, so the library as a
+    # whole "mentions" fines; but the question is about the bundled regulation's
+    # subject, which does not set any, and the law reached beside it holds less of it.
+    alone = build_assistant(Settings())
+    question = "首台套重大技术装备保险补偿的比例是多少？"
+    assert alone.ask(question).refused
+    asked = three.ask(question)
+    assert asked.refused, [(c.regulation, c.article) for c in asked.citations]
+
+
+def test_whole_library_evaluation_counts_another_regulation_as_wrong(
+        two_settings: Settings) -> None:
+    from assistant.evaluation import Question, evaluate
+
+    sd = build_assistant(Settings(corpus_dir=two_settings.corpus_dir,
+                                  index_dir=two_settings.index_dir, regulation=SD))
+    # Gold is the bundled regulation's Article 5; asked of the whole library, the
+    # dumping question is answered from the river regulation: wrong, not invalid.
+    qs = [Question("x1", "zh", "倾倒渣土会被罚款吗？", (5,))]
+    across = evaluate(sd, qs, across=True)
+    scores = across.answers["zh"]
+    assert scores.first_right == 0 and scores.invalid == 0 and scores.answerable == 1
+    assert across.rows[0]["cited"][0] == f"{JH}:8"
+    # Within the bundled regulation alone, no river article can be cited.
+    assert all(not str(c).startswith(JH) for c in evaluate(sd, qs).rows[0]["cited"])
+    # A bare article number is in both: the evaluation picks the regulation, as a user
+    # answering "which one?" would.
+    ref = evaluate(sd, [Question("x2", "zh", "第三条讲什么？", (3,))], across=True)
+    assert ref.answers["zh"].first_right == 1

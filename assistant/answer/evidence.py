@@ -238,6 +238,10 @@ class Coverage:
                 k for k in self.keys(regulation) if self.covers(term, k) is not None)
         return found
 
+    def held(self, terms: Sequence[QTerm], regulation: str) -> list[QTerm]:
+        """The content terms of ``terms`` that some provision of ``regulation`` holds."""
+        return [t for t in terms if t.content and self.holders(t, regulation)]
+
     def share(self, term: QTerm, regulation: str) -> float:
         """The share of ``regulation``'s provisions whose text covers ``term`` (0 to 1)."""
         return len(self.holders(term, regulation)) / max(len(self.keys(regulation)), 1)

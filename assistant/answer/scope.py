@@ -30,6 +30,29 @@ def load_topics(path: Path) -> list[str]:
 
 
 @dataclass(frozen=True)
+class Place:
+    """A province-level region or a city, as a question or a title names it."""
+
+    zh: str
+    en: str
+    province: str  # the province-level region it lies in (its own name for a region)
+
+    @property
+    def city(self) -> bool:
+        """Whether this is a city (not a province-level region)."""
+        return self.province != self.zh
+
+    def within(self, where: Place | None) -> bool:
+        """Whether a regulation of ``where`` (None: a national one) applies here, at
+        least in part: a national law anywhere, a province's in its cities, a city's
+        in that city and where its province is named."""
+        if where is None or where.zh == self.zh:
+            return True
+        return (not where.city and self.province == where.zh) or (
+            where.city and not self.city and where.province == self.zh)
+
+
+@dataclass(frozen=True)
 class ScopeRules:
     """What a question may ask that a regulation can or cannot say (data/scope_rules.json)."""
 
@@ -37,6 +60,7 @@ class ScopeRules:
     subjects: dict[str, dict[str, list[str]]]  # subject -> lang -> words
     asks_figure: re.Pattern[str] | None = None  # a question asking for a figure
     figure: re.Pattern[str] | None = None  # a figure in a provision
+    cities: dict[str, dict[str, str]] = field(default_factory=dict)  # region -> zh -> en
 
     @classmethod
     def load(cls, path: Path) -> ScopeRules:
@@ -48,8 +72,39 @@ class ScopeRules:
             asks = re.compile("|".join(figures["zh"] + figures["en"]), re.IGNORECASE)
             figure = re.compile(figures["figure_in_text"])
         return cls(raw["regions"], {k: v for k, v in raw.items()
-                                    if k not in ("regions", "_comment", "figures")},
-                   asks, figure)
+                                    if k not in ("regions", "cities", "_comment", "figures")},
+                   asks, figure, raw.get("cities", {}))
+
+    @property
+    def places(self) -> tuple[Place, ...]:
+        """Every region and city, longest Chinese name first."""
+        out = [Place(zh, en, zh) for zh, en in self.regions.items()]
+        out += [Place(zh, en, region) for region, cities in self.cities.items()
+                for zh, en in cities.items()]
+        return tuple(sorted(out, key=lambda p: -len(p.zh)))
+
+    def where(self, regulation: Regulation) -> Place | None:
+        """The place a regulation is made for: the region or city its Chinese title
+        begins with (山东省…, 济南市…; a city not listed, as 江海市… made by 江海市's
+        people's congress, is a city of an unknown province); None for a national law
+        (no place first)."""
+        title = regulation.title_zh.strip("《》 ")
+        known = next((p for p in self.places if title.startswith(p.zh)), None)
+        if known is not None:
+            return known
+        found = _PLACE_TITLE.match(title)
+        # Only when the body that made it is that place's (江海市…人民代表大会…): 证券市场…
+        # is not a city.
+        if found is None or found.group(0) not in f"{regulation.issuing_body or ''}" \
+                f"{regulation.note_zh}":
+            return None
+        name, level = found.groups()
+        return Place(name, "", "" if level in _CITY_LEVELS else name)
+
+
+#: A title beginning with a place's name and level: 江海市…, 某某自治州….
+_PLACE_TITLE = re.compile(r"^(\w{2,8}?)(省|自治区|市|自治州|地区|盟)(?=\w{2})")
+_CITY_LEVELS = ("市", "自治州", "地区", "盟")
 
 
 def _mentions(text: str, words: Sequence[str]) -> list[str]:
@@ -88,8 +143,10 @@ class ScopeJudge:
 
     Three checks, each general to regulations:
 
-    - jurisdiction: a question naming another province-level region (江苏,
-      Guangdong) asks about rules this regulation cannot hold;
+    - jurisdiction: a question naming a region or city (江苏, Shenzhen) where
+      none of the regulations judged applies asks about rules they cannot hold
+      (a national law applies everywhere, a province's in its cities, a city's
+      in that city: ``Place.within``);
     - what the text can say: questions about liability and penalties, sums of
       money, taxes, wages or permits and licences are out of scope when no
       article uses such words (this regulation has no penalty article, and
@@ -116,7 +173,8 @@ class ScopeJudge:
     _text: dict[str, np.ndarray] = field(init=False, repr=False)  # reg -> its provisions
     _inside_all: np.ndarray = field(init=False, repr=False)  # every regulation's
     _unaddressed: dict[str, np.ndarray] = field(init=False, repr=False)  # reg -> vectors
-    _own_regions: set[str] = field(init=False, repr=False)
+    _where: dict[str, Place | None] = field(init=False, repr=False)  # reg -> its place
+    _places: tuple[Place, ...] = field(init=False, repr=False)
     _text_has: dict[str, dict[str, bool]] = field(init=False, repr=False)  # reg -> subject
 
     def __post_init__(self) -> None:
@@ -124,9 +182,11 @@ class ScopeJudge:
         vectors = index.vectors()
         # Embedded by the index build (``extras``); only a topic edited since is embedded here.
         self._vectors = index.passages(self.topics, self.retriever.embeddings)
-        title = " ".join(f"{r.title_zh} {r.title_en or ''}" for r in self.library.regulations)
-        self._own_regions = {zh for zh, en in self.rules.regions.items()
-                             if zh in title or en in title}
+        self._where = {r.id: self.rules.where(r) for r in self.library.regulations}
+        listed = {p.zh for p in self.rules.places}
+        # A regulation's own place counts as a place a question may name, listed or not.
+        self._places = self.rules.places + tuple(dict.fromkeys(
+            p for p in self._where.values() if p is not None and p.zh not in listed))
         self._text_has, self._inside, self._unaddressed, self._text = {}, {}, {}, {}
         by_reg: dict[str, list[tuple[int, Chunk]]] = {}
         for i, c in enumerate(index.chunks):
@@ -146,13 +206,15 @@ class ScopeJudge:
         self._inside_all = np.concatenate(list(self._inside.values()))
 
     def margin(self, vector: np.ndarray, scope: Sequence[str] | None = None,
-               questions: bool = True) -> float:
+               questions: bool = True, unaddressed: Sequence[str] | None = None) -> float:
         """Similarity to the nearest things the regulations in ``scope`` (default all)
         address, minus that to the nearest things they do not (each the mean of the
         ``NEIGHBOURS`` nearest).
 
-        A regulation's unaddressed questions count only when it is judged alone:
-        what one regulation leaves out, another loaded beside it may address.
+        The unaddressed questions of the regulations ``unaddressed`` (default:
+        those of ``scope``) count: ``Assistant.in_scope`` judges only the regulations
+        a question reaches, so what one regulation leaves out weighs only on
+        questions that reach it.
         Without ``questions``, only the provisions and the outside subjects count (what
         a regulation added without anticipated or unaddressed questions gets).
         """
@@ -165,8 +227,9 @@ class ScopeJudge:
         else:
             inside = np.concatenate([self._inside[r] @ v for r in regs])
         outside = self._vectors @ v
-        if len(regs) == 1 and questions:
-            outside = np.concatenate([outside, self._unaddressed[regs[0]] @ v])
+        if questions:
+            outside = np.concatenate([outside, *(self._unaddressed[r] @ v for r in (
+                regs if unaddressed is None else unaddressed))])
         return _nearest(inside) - _nearest(outside)
 
     def _asks_figure(self, question: str, hits: Sequence[Hit]) -> str | None:
@@ -186,12 +249,40 @@ class ScopeJudge:
                 return None
         return asked.group(0)
 
-    def _other_regions(self, text: str, own: bool = False) -> list[str]:
-        """The province-level regions ``text`` names other than the regulations' own
-        (with ``own``: the regulations' own ones it names)."""
-        return [zh for zh, en in self.rules.regions.items()
-                if (zh in self._own_regions) == own
-                and (zh in text or re.search(rf"\b{re.escape(en)}\b", text))]
+    def places_named(self, text: str) -> list[Place]:
+        """The regions and cities ``text`` names. A Chinese name counts only where a word
+        begins (jieba's cut): 山东营商环境 names 山东, not 东营; 完成都 names no 成都."""
+        low = text.lower()
+        found = [p for p in self._places
+                 if p.en and re.search(rf"\b{re.escape(p.en.lower())}\b", low)]
+        candidates = [p for p in self._places if p.zh in text and p not in found]
+        if candidates:
+            starts = {start for _, start, _ in
+                      self.retriever.tokenizers.jieba.tokenize(text)}
+            found += [p for p in candidates
+                      if any(m.start() in starts for m in re.finditer(re.escape(p.zh), text))]
+        return found
+
+    def _named_where(self, text: str, regs: Sequence[str], here: bool = False) -> list[Place]:
+        """The places ``text`` names where none of ``regs`` applies (with ``here``: those
+        where one does)."""
+        return [p for p in self.places_named(text)
+                if any(p.within(self._where.get(r)) for r in regs) == here]
+
+    def _elsewhere(self, question: str, regs: Sequence[str]) -> list[Place]:
+        """The places ``question`` asks about where none of ``regs`` applies: those it
+        names, unless it is where the asker comes from, said before a question about a
+        place where one applies ("我在江苏有个厂，考虑来山东建基地。…会在哪些方面给支持？")."""
+        others = self._named_where(question, regs)
+        said = _sentences(question)
+        if others and len(said) > 1 and self._named_where(question, regs, here=True) \
+                and not self._named_where(said[-1], regs):
+            return []
+        return others
+
+    def applies(self, question: str, regs: Sequence[str]) -> bool:
+        """Whether one of ``regs`` applies wherever ``question`` asks about."""
+        return not self._elsewhere(question, regs)
 
     def _named(self, question: str, named: Sequence[Hit]) -> str | None:
         """For a question naming articles: the reason when it asks what those articles
@@ -221,18 +312,32 @@ class ScopeJudge:
         """
         within = ([r.id for r in scope]
                   if scope and len(scope) < len(self.library.regulations) else None)
-        regs = within if within is not None else list(self._text_has)
         if hits and hits[0].referenced:
             return self._named(question, [h for h in hits if h.referenced])
-        others = self._other_regions(question)
-        said = _sentences(question)
-        if others and len(said) > 1 and self._other_regions(question, own=True) \
-                and not self._other_regions(said[-1]):
-            # "我在江苏有个厂，考虑来山东建基地。…会在哪些方面给支持？": another region is
-            # where the asker comes from, said before a question about this one.
-            others = []
+        reason = self.words(question, hits, within)
+        if reason is not None:
+            return reason
+        return self.near(vector, within, questions)
+
+    def near(self, vector: np.ndarray, scope: Sequence[str] | None = None,
+             questions: bool = True, unaddressed: Sequence[str] | None = None) -> str | None:
+        """The reason when the question (``vector``) is no nearer to what the regulations
+        ``scope`` address than to what they do not (``margin`` at or below the
+        threshold); else None."""
+        m = self.margin(vector, scope, questions, unaddressed)
+        if m <= self.threshold:
+            return f"closer to subjects outside the regulation (margin {m:.3f})"
+        return None
+
+    def words(self, question: str, hits: Sequence[Hit], scope: Sequence[str] | None = None
+              ) -> str | None:
+        """The reason the regulations ``scope`` (ids; default all) cannot address
+        ``question`` by its words alone: a place where none applies, a subject none
+        mentions, a figure none of ``hits`` states; None when nothing rules them out."""
+        regs = list(scope) if scope is not None else list(self._text_has)
+        others = self._elsewhere(question, regs)
         if others:
-            return f"names another jurisdiction ({others[0]})"
+            return f"names another jurisdiction ({others[0].zh})"
         for kind, words in self.rules.subjects.items():
             asked = _mentions(question, words["zh"] + words["en"])
             if asked and not any(self._text_has[r][kind] for r in regs):
@@ -241,7 +346,4 @@ class ScopeJudge:
         if figure:
             return (f"asks for a figure ({figure}), which none of the "
                     f"{min(len(hits), FIGURE_HITS)} provisions found states")
-        m = self.margin(vector, within, questions)
-        if m <= self.threshold:
-            return f"closer to subjects outside the regulation (margin {m:.3f})"
         return None

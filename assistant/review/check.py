@@ -224,17 +224,15 @@ class Checker:
         lang = lang or detect_lang(text)
         a = self.assistant
         vector = a.retriever.embed(text)
-        hits = a.retriever.search(text, a.settings.answer_k, vector=vector,
-                                  questions=self.questions)
         scope = a.retriever.scope(text)
+        hits = a.retriever.search(text, a.depth(scope), vector=vector,
+                                  questions=self.questions)
         record = self._record(text, lang, scope[0] if len(scope) == 1 else None)
         if record is not None:  # a figure of the regulation itself: its dates, its articles
             return record
         terms = a.coverage.question_terms(text, lang) if a.coverage is not None else []
-        reason = (a.not_covered(terms, hits, scope, self.questions)
-                  or self._unstated(text, lang, scope)
-                  or a.judge.judge(text, vector, hits, scope, self.questions)
-                  or self._unset_figures(text, lang))
+        judged, hits = a.in_scope(text, vector, hits, terms, scope, self.questions)
+        reason = judged or self._unstated(text, lang, scope) or self._unset_figures(text, lang)
         if reason is not None or not hits:
             said = a.prompts.phrase("check_not_stated_library" if a.library.multiple
                                     else "check_not_stated", lang, reason=str(reason))

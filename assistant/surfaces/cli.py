@@ -375,10 +375,13 @@ def ask_cmd(obj: Context, question: str, lang: str, history_file: Path | None,
               help="A statement set: JSON lines {id, lang, statement, verdict, gold}.")
 @click.option("--json", "json_out", type=click.Path(dir_okay=False, writable=True,
               path_type=Path), default=None, help="Write the full results as JSON to this file.")
+@click.option("--whole-library", "across", is_flag=True,
+              help="Ask each question of every loaded regulation, as a user who names none "
+              "does; gold articles stay the regulation's (-r), so citing another is wrong.")
 @regulation_option
 @click.pass_obj
 def eval_cmd(obj: Context, questions_file: Path | None, statements_file: Path | None,
-             json_out: Path | None) -> None:
+             json_out: Path | None, across: bool) -> None:
     """Measure retrieval and answers on a question set, per language.
 
     Retrieval: BM25 alone, dense alone and fused side by side (and, when the
@@ -389,6 +392,10 @@ def eval_cmd(obj: Context, questions_file: Path | None, statements_file: Path | 
     article precision and off-topic refusals, with the anticipated questions and
     from the text alone; and a table by style when the set has a style key.
     Statements (--statements): verdict accuracy and a confusion table.
+
+    With several regulations loaded, each question is searched in the
+    regulation (-r) alone, unless --whole-library: then it is asked of them all,
+    which shows whether the library keeps refusals and first citations honest.
     """
     from ..app import build_assistant
     from ..evaluation import (
@@ -407,7 +414,7 @@ def eval_cmd(obj: Context, questions_file: Path | None, statements_file: Path | 
     assistant = build_assistant(obj.settings)
     out: dict[str, Any] = {}
     if questions is not None:
-        report = evaluate(assistant, questions)
+        report = evaluate(assistant, questions, across=across)
         click.echo(format_table(report))
         out = report.to_json()
     if statements is not None:
