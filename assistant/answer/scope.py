@@ -99,12 +99,12 @@ class ScopeRules:
                 f"{regulation.note_zh}":
             return None
         name, level = found.groups()
-        return Place(name, "", "" if level in _CITY_LEVELS else name)
+        return Place(name, "", "" if _CITY_LEVEL.fullmatch(level) else name)
 
 
 #: A title beginning with a place's name and level: 江海市…, 某某自治州….
 _PLACE_TITLE = re.compile(r"^(\w{2,8}?)(省|自治区|市|自治州|地区|盟)(?=\w{2})")
-_CITY_LEVELS = ("市", "自治州", "地区", "盟")
+_CITY_LEVEL = re.compile(r"市|自治州|地区|盟")
 
 
 def _mentions(text: str, words: Sequence[str]) -> list[str]:
