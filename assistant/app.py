@@ -199,7 +199,8 @@ class Assistant:
         do) or (the refusal reason, ``hits``).
 
         With several regulations searched, each one holding one of the best
-        ``REACHED`` hits is judged as it would be alone: on its own words (it covers
+        ``REACHED`` hits, and the one holding more of the question's terms than any
+        of those, is judged as it would be alone: on its own words (it covers
         one of the question's terms, applies in the places named, mentions the
         subject asked about, states a figure asked for) and on its own nearness (its
         provisions and anticipated questions against the outside subjects and the
@@ -220,10 +221,19 @@ class Assistant:
             return reason, hits
         reached = [self.library.get(r)
                    for r in dict.fromkeys(h.regulation for h in hits[:REACHED])]
+        held = {r.id: len(self.coverage.held(terms, r.id)) if self.coverage else 0
+                for r in scope}
+        # Reached by its words: the one regulation holding more of the question's terms
+        # than any the best hits reach, though its text ranks lower.
+        most_held = max(held.values())
+        wordiest = [r for r in scope if held[r.id] == most_held]
+        if len(wordiest) == 1 and most_held > max(held[r.id] for r in reached):
+            reached.append(wordiest[0])
+            hits = hits + [h for h in self.retriever.search(
+                text, self.settings.answer_k, vector=vector, within=wordiest[0].id,
+                questions=questions) if h.regulation == wordiest[0].id and h not in hits]
         ids = [r.id for r in reached]
         reasons: dict[str, str] = {}
-        held = {r.id: len(self.coverage.held(terms, r.id)) if self.coverage else 0
-                for r in reached}
         most = -1  # the most terms a regulation ruled out on its content holds
         for reg in reached:
             own = [h for h in hits if h.regulation == reg.id]
