@@ -26,7 +26,7 @@ from .answer.values import Answer, Citation, citation
 from .errors import TiaoliError, UsageError
 from .search.chunking import Lang, chunk_regulation
 from .search.embeddings import TiaoliEmbeddings, make_embeddings
-from .search.retrieval import Hit, HybridRetriever, detect_lang, normalize
+from .search.retrieval import Hit, HybridRetriever, SparseIndexes, detect_lang, normalize
 from .search.sparse import Tokenizers
 from .search.store import build_index, corpus_hash, load_index
 from .settings import Settings
@@ -495,7 +495,11 @@ def rebuild_index(settings: Settings, embeddings: TiaoliEmbeddings | None = None
     for c in chunks:
         if c.searchable:
             texts[c.lang].append(c.text)
-    tokens = Tokenizers(library.glossary()).table(texts)
+    tokenizers = Tokenizers(library.glossary())
+    tokens = tokenizers.table(texts)
+    tokenizers.remember(tokens)
+    sparse = SparseIndexes.build(chunks, tokenizers)
     return build_index(settings.index_dir, settings.embedder, embeddings, chunks,
                        corpus_hash(corpus_files(settings)), progress=progress, reuse=not fresh,
-                       extras=load_topics(_data("scope_topics.txt")), tokens=tokens)
+                       extras=load_topics(_data("scope_topics.txt")), tokens=tokens,
+                       bm25=lambda folder: sparse.save(folder, tokenizers.fingerprint))

@@ -80,7 +80,7 @@ def test_build_writes_faiss_chunks_and_manifest(corpus_copy: Settings) -> None:
     folder = _build(corpus_copy)
     assert folder.parent == corpus_copy.index_dir
     assert {p.name for p in folder.iterdir()} == {MANIFEST, CHUNKS, VECTORS, EXTRAS,
-                                                  EXTRA_VECTORS, TOKENS}
+                                                  EXTRA_VECTORS, TOKENS, "bm25"}
     manifest = Manifest.read(folder)
     assert manifest.embedder == "hash"
     assert manifest.dim == 64
@@ -169,11 +169,17 @@ def test_missing_index_says_how_to_build(corpus_copy: Settings) -> None:
         _load(corpus_copy)
 
 
+def _files(folder: Path) -> dict[str, bytes]:
+    """Every file under ``folder`` (its path within it) and its bytes."""
+    return {p.relative_to(folder).as_posix(): p.read_bytes()
+            for p in folder.rglob("*") if p.is_file()}
+
+
 def test_failed_build_leaves_the_previous_index_intact(
     corpus_copy: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     folder = _build(corpus_copy)
-    before = {p.name: p.read_bytes() for p in folder.iterdir()}
+    before = _files(folder)
 
     import faiss
 
@@ -184,7 +190,7 @@ def test_failed_build_leaves_the_previous_index_intact(
     monkeypatch.setattr(faiss, "write_index", broken_write)
     with pytest.raises(IndexWriteError, match="disk full"):
         _build(corpus_copy)
-    assert {p.name: p.read_bytes() for p in folder.iterdir()} == before
+    assert _files(folder) == before
     assert [p.name for p in corpus_copy.index_dir.iterdir()] == [folder.name]
     assert len(_load(corpus_copy).chunks) == 122
 
@@ -224,7 +230,7 @@ def test_vectors_are_unit_length(corpus_copy: Settings) -> None:
 def test_read_only_index_folder_is_a_clear_error(corpus_copy: Settings,
                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     folder = _build(corpus_copy)
-    before = {p.name: p.read_bytes() for p in folder.iterdir()}
+    before = _files(folder)
 
     def refuse(src: object, dst: object) -> None:
         raise PermissionError(13, "Permission denied", str(dst))
@@ -235,7 +241,7 @@ def test_read_only_index_folder_is_a_clear_error(corpus_copy: Settings,
         _build(corpus_copy)
     assert "TIAOLI_INDEX_DIR" in err.value.hint
     monkeypatch.undo()
-    assert {p.name: p.read_bytes() for p in folder.iterdir()} == before
+    assert _files(folder) == before
     assert len(_load(corpus_copy).chunks) == 122
 
 
@@ -313,6 +319,7 @@ def test_damaged_or_foreign_extras_and_tokens_are_recomputed_not_trusted(
     table = json.loads((folder / TOKENS).read_text(encoding="utf-8"))
     table["fingerprint"] = "another tokenizer"
     (folder / TOKENS).write_text(json.dumps(table, ensure_ascii=False), encoding="utf-8")
+    (folder / "bm25" / "fingerprint.txt").write_text("another tokenizer\n", encoding="utf-8")
     emb = HashEmbeddings()
     assistant = build_assistant(corpus_copy, embeddings=emb)
     assert emb.calls == 1  # the outside subjects, embedded at start as before
@@ -330,3 +337,64 @@ def test_an_edited_extras_text_never_takes_another_texts_vector(corpus_copy: Set
     texts[0], texts[1] = texts[1], texts[0]  # the vectors stay in the old order
     (folder / EXTRAS).write_text(json.dumps(texts, ensure_ascii=False), encoding="utf-8")
     assert _load(corpus_copy).extras == {}  # embedded at start instead
+
+
+def _bm25_builds(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Count the BM25 indexes built from tokens (not loaded) from now on."""
+    import bm25s
+
+    built: list[int] = []
+    original = bm25s.BM25.index
+
+    def index(self: object, *args: object, **kwargs: object) -> object:
+        built.append(1)
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(bm25s.BM25, "index", index)
+    return built
+
+
+def test_start_up_loads_the_bm25_indexes_the_build_stored(
+        corpus_copy: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    from assistant.app import build_assistant
+    from assistant.search.retrieval import SparseIndexes
+
+    folder = _build(corpus_copy)
+    assert sorted(p.name for p in (folder / "bm25").iterdir()) == [
+        "en", "fingerprint.txt", "zh", "zh-bigrams"]
+    built = _bm25_builds(monkeypatch)
+    retriever = build_assistant(corpus_copy, embeddings=HashEmbeddings()).retriever
+    assert built == []  # all three loaded
+    fresh = SparseIndexes.build(retriever.chunks, retriever.tokenizers)
+    for question, lang in (("工业用地可以长期租赁吗", "zh"), ("supply chain finance", "en")):
+        tokens = retriever.tokenizers.tokens(question, lang)
+        assert retriever.sparse.by_lang[lang].search(tokens, 20) == \
+            fresh.by_lang[lang].search(tokens, 20)
+        assert retriever.sparse.by_lang[lang].vocabulary == fresh.by_lang[lang].vocabulary
+    assert retriever.sparse.name_bigrams is not None and fresh.name_bigrams is not None
+    assert retriever.sparse.name_bigrams.search(["金沙", "沙市"], 5) == \
+        fresh.name_bigrams.search(["金沙", "沙市"], 5)
+
+
+@pytest.mark.parametrize("damage", ["edited", "removed", "other bm25s"])
+def test_damaged_stored_bm25_is_rebuilt_not_trusted(
+        corpus_copy: Settings, monkeypatch: pytest.MonkeyPatch, damage: str) -> None:
+    import json
+
+    from assistant.app import build_assistant
+
+    folder = _build(corpus_copy) / "bm25"
+    if damage == "edited":
+        (folder / "zh" / "positions.json").write_text("[0, 1, 2]\n", encoding="utf-8")
+    elif damage == "removed":
+        (folder / "en" / "vocab.index.json").unlink()
+    else:  # a version of bm25s that wrote it, not the one installed
+        import bm25s
+
+        monkeypatch.setattr(bm25s, "__version__", "0.0.1")
+        assert json.loads((folder / "zh" / "params.index.json").read_text())["version"] != "0.0.1"
+    built = _bm25_builds(monkeypatch)
+    assistant = build_assistant(corpus_copy, embeddings=HashEmbeddings())
+    assert len(built) == 3  # zh, en and the bigrams, from the stored tokens
+    hits = assistant.retriever.search("工业用地可以长期租赁、先租后让吗？", 3, mode="bm25")
+    assert 17 in [h.article for h in hits]

@@ -21,6 +21,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
@@ -43,6 +44,11 @@ MAX_QUERY_CHARS = 5000
 RANK_DEPTH = 300
 #: A glossary term in more than this share of articles is too common to search across languages.
 COMMON_TERM_SHARE = 0.25
+
+#: In a stored BM25 folder (``SparseIndexes.save``): the Chinese chunks' bigram index,
+#: and the fingerprint of the tokens the indexes were built from.
+BIGRAMS = "zh-bigrams"
+FINGERPRINT = "fingerprint.txt"
 # The document naming itself ("does the regulation…", 本条例是否…) pulls every
 # question toward the articles that contain those words (the first and last).
 _SELF_REFERENCE = re.compile(
@@ -128,6 +134,43 @@ class SparseIndexes:
                  if "zh" in by_lang else None)
         return cls(by_lang, grams)
 
+    def save(self, folder: Path, fingerprint: str) -> None:
+        """Write every index under ``folder`` with the tokens' ``fingerprint``
+        (``Tokenizers.fingerprint``), for ``load`` at start."""
+        folder.mkdir(parents=True)
+        for lang, index in self.by_lang.items():
+            index.save(folder / lang)
+        if self.name_bigrams is not None:
+            self.name_bigrams.save(folder / BIGRAMS)
+        (folder / FINGERPRINT).write_text(fingerprint + "\n", encoding="utf-8")
+
+    @classmethod
+    def load(cls, folder: Path, chunks: Sequence[Chunk], tokenizers: Tokenizers
+             ) -> SparseIndexes | None:
+        """The indexes ``save`` wrote, when they were cut as ``tokenizers`` cut and cover
+        ``chunks`` as ``build`` would; else None."""
+        try:
+            if (folder / FINGERPRINT).read_text(encoding="utf-8").strip() \
+                    != tokenizers.fingerprint:
+                return None
+        except OSError:
+            return None
+        by_lang: dict[Lang, SparseIndex] = {}
+        for lang in ("zh", "en"):
+            positions = SparseIndex.positions_of(chunks, lang)
+            if not any(c.lang == lang for c in chunks):
+                continue
+            loaded = SparseIndex.load(folder / lang, lang, positions)
+            if loaded is None:
+                return None
+            by_lang[lang] = loaded
+        grams = None
+        if "zh" in by_lang:
+            grams = SparseIndex.load(folder / BIGRAMS, "zh", by_lang["zh"].positions)
+            if grams is None:
+                return None
+        return cls(by_lang, grams)
+
 
 class HybridRetriever:
     """Finds the articles of the loaded regulations that answer a question, in zh or en."""
@@ -147,7 +190,9 @@ class HybridRetriever:
         #: Whether the index holds anticipated questions (see chunking.py).
         self.has_questions = any(c.kind == "question" for c in chunks)
         tokenizers.remember(index.token_table())  # cut at build time, not at every start
-        self.sparse = SparseIndexes.build(chunks, tokenizers)
+        stored = index.bm25_dir()  # and indexed at build time too, when it matches
+        self.sparse = ((SparseIndexes.load(stored, chunks, tokenizers) if stored else None)
+                       or SparseIndexes.build(chunks, tokenizers))
         # Terms found in many articles (先进制造业) say nothing about which one is
         # meant; carrying them into the other language only adds noise.
         texts = [a.zh for reg in library.regulations for a in reg.articles]

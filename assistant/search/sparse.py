@@ -8,12 +8,14 @@ the Chinese text for 链长制, and the other way round.
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -231,6 +233,10 @@ def _close(a: str, b: str) -> bool:
     return abs(len(a) - len(b)) <= 2 and common >= short - 1
 
 
+#: In a stored BM25 index's folder: the positions of the chunks it covers.
+POSITIONS = "positions.json"
+
+
 @dataclass
 class SparseIndex:
     """BM25 over the chunks of one language."""
@@ -240,6 +246,13 @@ class SparseIndex:
     _bm25: object
     vocabulary: frozenset[str] = frozenset()  # every token the index holds
 
+    @staticmethod
+    def positions_of(chunks: Sequence[Chunk], lang: Lang, provisions_only: bool = False
+                     ) -> list[int]:
+        """The positions of the chunks a ``lang`` index covers."""
+        return [i for i, c in enumerate(chunks) if c.lang == lang and c.searchable
+                and (c.is_provision or not provisions_only)]
+
     @classmethod
     def build(cls, chunks: Sequence[Chunk], lang: Lang, tokenizers: Tokenizers,
               by_bigrams: bool = False, provisions_only: bool = False) -> SparseIndex:
@@ -248,13 +261,36 @@ class SparseIndex:
         ``provisions_only``). Positions stay those of ``chunks``."""
         import bm25s
 
-        positions = [i for i, c in enumerate(chunks) if c.lang == lang and c.searchable
-                     and (c.is_provision or not provisions_only)]
+        positions = cls.positions_of(chunks, lang, provisions_only)
         corpus = [(bigrams(chunks[i].text) if by_bigrams else tokenizers.tokens(
             chunks[i].text, lang)) or ["\0"] for i in positions]
         bm25 = bm25s.BM25()
         bm25.index(corpus, show_progress=False)
         return cls(lang, positions, bm25, frozenset(t for doc in corpus for t in doc))
+
+    def save(self, folder: Path) -> None:
+        """Write the index to ``folder`` (bm25s's own files, and the chunk positions)."""
+        folder.mkdir(parents=True)
+        self._bm25.save(str(folder), show_progress=False)  # type: ignore[attr-defined]
+        (folder / POSITIONS).write_text(json.dumps(self.positions) + "\n", encoding="utf-8")
+
+    @classmethod
+    def load(cls, folder: Path, lang: Lang, positions: list[int]) -> SparseIndex | None:
+        """The index ``save`` wrote to ``folder``, when it covers exactly ``positions`` and
+        this version of bm25s wrote it; else None (the caller builds it)."""
+        import bm25s
+
+        try:
+            if json.loads((folder / POSITIONS).read_text(encoding="utf-8")) != positions:
+                return None
+            params = json.loads((folder / "params.index.json").read_text(encoding="utf-8"))
+            if params.get("version") != bm25s.__version__:  # another bm25s wrote it
+                return None
+            bm25 = bm25s.BM25.load(str(folder), show_progress=False, verbosity=0)
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+        # bm25s adds "" to every vocabulary; no text has it as a token.
+        return cls(lang, positions, bm25, frozenset(t for t in bm25.vocab_dict if t))
 
     def search(self, tokens: list[str], k: int) -> list[tuple[int, float]]:
         """(chunk position, BM25 score) of the best ``k`` chunks with a positive score."""

@@ -44,6 +44,7 @@ VECTORS = "vectors.faiss"
 EXTRAS = "extras.json"
 EXTRA_VECTORS = "extras.npy"
 TOKENS = "tokens.json"
+BM25 = "bm25"
 #: Up to this many chunks the index searches exactly (faiss IndexFlatIP); past it,
 #: an HNSW graph. Where flat search passes the ~25 ms the query embedding costs, on
 #: this machine (benchmarks/scale.py; the crossover table in docs/benchmarks.md).
@@ -109,6 +110,7 @@ class Manifest:
     extras_sha256: str = ""  # of extras.json and extras.npy; "" when the index has none
     tokens_sha256: str = ""  # of tokens.json; "" when the index stores no tokens
     extras: int = 0  # texts in extras.json
+    bm25_sha256: str = ""  # of every file under bm25/; "" when the index stores no BM25
 
     @classmethod
     def read(cls, folder: Path) -> Manifest:
@@ -118,7 +120,7 @@ class Manifest:
             raise IndexMismatchError(f"no index manifest at {path}")
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
-            optional = {"extras_sha256", "tokens_sha256", "extras"}
+            optional = {"extras_sha256", "tokens_sha256", "extras", "bm25_sha256"}
             return cls(**{k: data[k] for k in cls.__dataclass_fields__
                           if k in data or k not in optional})
         except (json.JSONDecodeError, KeyError, TypeError, UnicodeDecodeError) as exc:
@@ -162,6 +164,15 @@ class VectorIndex:
             return {}
         return table if isinstance(table, dict) else {}
 
+    def bm25_dir(self) -> Path | None:
+        """The folder of the BM25 indexes the build stored, when its files match the
+        manifest; else None (then start-up builds them from the tokens)."""
+        folder = self.folder / BM25
+        if not self.manifest.bm25_sha256 or not folder.is_dir() \
+                or _tree_sha256(folder) != self.manifest.bm25_sha256:
+            return None
+        return folder
+
     def vectors(self) -> np.ndarray:
         """Every chunk's vector, in chunk order (n by dim)."""
         return np.asarray(self._faiss.reconstruct_n(0, len(self.chunks)), dtype=np.float32)
@@ -192,6 +203,7 @@ def build_index(
     reuse: bool = True,
     extras: Sequence[str] = (),
     tokens: dict[str, object] | None = None,
+    bm25: Callable[[Path], None] | None = None,
 ) -> Path:
     """Embed ``chunks`` and write the index under ``root``, replacing any previous one atomically.
 
@@ -203,8 +215,9 @@ def build_index(
     an interrupted build leaves the old index as it was. ``extras`` are texts
     embedded (as passages) and stored beside the chunks but never searched, so that
     start-up need not embed them (``VectorIndex.passages``); ``tokens``, the BM25 tokens
-    of the texts (``Tokenizers.table``), are stored for the same reason. Returns the
-    index folder.
+    of the texts (``Tokenizers.table``), are stored for the same reason, and so are the
+    BM25 indexes, which ``bm25`` writes into the folder it is given
+    (``SparseIndexes.save``). Returns the index folder.
     """
     import faiss
 
@@ -244,6 +257,12 @@ def build_index(
                                       encoding="utf-8")
             extras_sha = _extras_sha256(tmp)
             written += [EXTRAS, EXTRA_VECTORS]
+        bm25_sha = ""
+        if bm25 is not None:
+            bm25(tmp / BM25)
+            bm25_sha = _tree_sha256(tmp / BM25)
+            written += [str(f.relative_to(tmp)) for f in sorted((tmp / BM25).rglob("*"))
+                        if f.is_file()]
         tokens_sha = ""
         if tokens:
             (tmp / TOKENS).write_text(json.dumps(tokens, ensure_ascii=False,
@@ -260,7 +279,7 @@ def build_index(
             vectors_sha256=_sha256(tmp / VECTORS), chunks_sha256=_sha256(tmp / CHUNKS),
             built_at=dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat(),
             tiaoli_version=__version__, extras_sha256=extras_sha,
-            tokens_sha256=tokens_sha, extras=len(extras))
+            tokens_sha256=tokens_sha, extras=len(extras), bm25_sha256=bm25_sha)
         (tmp / MANIFEST).write_text(json.dumps(manifest.__dict__, indent=2) + "\n",
                                     encoding="utf-8")
         for name in written:
@@ -308,6 +327,14 @@ def _previous_vectors(folder: Path, embeddings: TiaoliEmbeddings) -> dict[str, n
     except (IndexMismatchError, OSError, RuntimeError, ValueError, KeyError, TypeError):
         return {}
     return known
+
+
+def _tree_sha256(folder: Path) -> str:
+    """One hash over every file under ``folder``: their paths and contents."""
+    digest = hashlib.sha256()
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        digest.update(f"{path.relative_to(folder).as_posix()}\0{_sha256(path)}\0".encode())
+    return digest.hexdigest()
 
 
 def _extras_sha256(folder: Path) -> str:
