@@ -10,6 +10,9 @@ an index name its folder, so a changed embedder never meets a stale index)::
         extras.json     texts embedded beside the chunks but never searched (the scope
         extras.npy      judge's outside subjects), and their vectors (float32, no pickle)
         tokens.json     the BM25 tokens of every text, so start-up cuts nothing (sparse.py)
+        bm25/           the BM25 indexes built from them, so start-up builds none
+                        (zh/, en/, zh-bigrams/: bm25s's files and positions.json;
+                        fingerprint.txt, the tokens' fingerprint)
 
 Loading checks the manifest against the corpus and the embedder, and the
 vector file against its recorded hash; any mismatch is an ``IndexMismatchError``
