@@ -355,20 +355,27 @@ def test_where_a_regulation_applies() -> None:
     suzhou = Place("苏州", "Suzhou", "江苏")
     # A national law (None) applies anywhere; a province's in it and its cities.
     assert all(p.within(None) for p in (shandong, jinan, jiangsu, suzhou))
-    assert jinan.within(shandong) and shandong.within(shandong)
-    assert not jiangsu.within(shandong) and not suzhou.within(shandong)
+    assert jinan.within(shandong)
+    assert shandong.within(shandong)
+    assert not jiangsu.within(shandong)
+    assert not suzhou.within(shandong)
     # A city's applies in that city, and in part where its province is named.
-    assert jinan.within(jinan) and shandong.within(jinan)
-    assert not qingdao.within(jinan) and not jiangsu.within(jinan)
+    assert jinan.within(jinan)
+    assert shandong.within(jinan)
+    assert not qingdao.within(jinan)
+    assert not jiangsu.within(jinan)
 
 
 def test_titles_give_the_place(three: Assistant) -> None:
     rules, lib = three.judge.rules, three.library
     where = {r: rules.where(lib.get(r)) for r in (SD, JH, XZ)}
-    assert where[SD] is not None and (where[SD].zh, where[SD].city) == ("山东", False)
+    assert where[SD] is not None
+    assert (where[SD].zh, where[SD].city) == ("山东", False)
     # Not in the table of cities, but made by 江海市's people's congress: a city.
-    assert where[JH] is not None and (where[JH].zh, where[JH].city) == ("江海", True)
-    assert lib.get(XZ).title_zh == "中华人民共和国行政强制法" and where[XZ] is None
+    assert where[JH] is not None
+    assert (where[JH].zh, where[JH].city) == ("江海", True)
+    assert lib.get(XZ).title_zh == "中华人民共和国行政强制法"
+    assert where[XZ] is None
 
 
 @pytest.mark.parametrize(("text", "named"), [
@@ -387,7 +394,8 @@ def test_a_national_law_applies_in_any_province(three: Assistant) -> None:
     # national law does, and it states the figure asked for.
     answer = three.ask("我在北京开公司，行政机关查封我们的设施，期限最长可以多少天？")
     assert not answer.refused, answer.notes
-    assert answer.citations[0].regulation == XZ and answer.citations[0].article == 25
+    assert answer.citations[0].regulation == XZ
+    assert answer.citations[0].article == 25
     assert {c.regulation for c in answer.citations} == {XZ}
 
 
@@ -403,7 +411,8 @@ def test_a_provincial_regulation_does_not_apply_in_another_province(three: Assis
 
 def test_a_city_regulation_applies_in_that_city_only(three: Assistant) -> None:
     here = three.ask("江海市在河道管理范围内倾倒渣土会被罚款吗？")
-    assert not here.refused and here.citations[0].regulation == JH
+    assert not here.refused
+    assert here.citations[0].regulation == JH
     elsewhere = three.ask("青岛在河道管理范围内倾倒渣土会被罚款吗？")
     assert JH not in {c.regulation for c in elsewhere.citations}
 
@@ -430,7 +439,9 @@ def test_whole_library_evaluation_counts_another_regulation_as_wrong(
     qs = [Question("x1", "zh", "倾倒渣土会被罚款吗？", (5,))]
     across = evaluate(sd, qs, across=True)
     scores = across.answers["zh"]
-    assert scores.first_right == 0 and scores.invalid == 0 and scores.answerable == 1
+    assert scores.first_right == 0
+    assert scores.invalid == 0
+    assert scores.answerable == 1
     assert across.rows[0]["cited"][0] == f"{JH}:8"
     # Within the bundled regulation alone, no river article can be cited.
     assert all(not str(c).startswith(JH) for c in evaluate(sd, qs).rows[0]["cited"])

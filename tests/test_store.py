@@ -371,7 +371,8 @@ def test_start_up_loads_the_bm25_indexes_the_build_stored(
         assert retriever.sparse.by_lang[lang].search(tokens, 20) == \
             fresh.by_lang[lang].search(tokens, 20)
         assert retriever.sparse.by_lang[lang].vocabulary == fresh.by_lang[lang].vocabulary
-    assert retriever.sparse.name_bigrams is not None and fresh.name_bigrams is not None
+    assert retriever.sparse.name_bigrams is not None
+    assert fresh.name_bigrams is not None
     assert retriever.sparse.name_bigrams.search(["金沙", "沙市"], 5) == \
         fresh.name_bigrams.search(["金沙", "沙市"], 5)
 

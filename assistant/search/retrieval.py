@@ -16,10 +16,12 @@ article, and ``ambiguous`` says so, so that the assistant can ask which.
 
 from __future__ import annotations
 
+import bisect
 import functools
+import itertools
 import re
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -172,6 +174,26 @@ class SparseIndexes:
         return cls(by_lang, grams)
 
 
+def _texts_holding(words: Iterable[str], texts: Sequence[str]) -> dict[str, int]:
+    """How many of ``texts`` hold each of ``words``: found in all of them joined, each
+    find counted for the text it falls in (a library has thousands of articles)."""
+    joined = "\0".join(texts)
+    starts = list(itertools.accumulate((len(t) + 1 for t in texts[:-1]), initial=0))
+    counts: dict[str, int] = {}
+    for word in words:
+        if not word:
+            counts[word] = len(texts)
+            continue
+        found = 0
+        at = joined.find(word)
+        while at != -1:
+            n = bisect.bisect_right(starts, at) - 1
+            found += 1
+            at = joined.find(word, starts[n + 1] if n + 1 < len(starts) else len(joined))
+        counts[word] = found
+    return counts
+
+
 class HybridRetriever:
     """Finds the articles of the loaded regulations that answer a question, in zh or en."""
 
@@ -196,9 +218,9 @@ class HybridRetriever:
         # Terms found in many articles (先进制造业) say nothing about which one is
         # meant; carrying them into the other language only adds noise.
         texts = [a.zh for reg in library.regulations for a in reg.articles]
+        holding = _texts_holding((t.zh for t in tokenizers.terms), texts)
         self.common_terms = frozenset(
-            t.zh for t in tokenizers.terms
-            if sum(t.zh in text for text in texts) > COMMON_TERM_SHARE * len(texts))
+            t.zh for t in tokenizers.terms if holding[t.zh] > COMMON_TERM_SHARE * len(texts))
 
     @functools.cached_property
     def _text_sparse(self) -> SparseIndexes:

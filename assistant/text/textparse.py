@@ -74,17 +74,17 @@ def join_lines(lines: list[str]) -> str:
     Latin letters or digits is kept as one space.
     """
     text = " ".join(line.strip() for line in lines)
-    out: list[str] = []
-    for i, ch in enumerate(text):
-        if ch.isspace():
-            prev = out[-1] if out else ""
-            nxt = next((c for c in text[i + 1:] if not c.isspace()), "")
-            if not prev or not nxt or _is_wide(prev) or _is_wide(nxt) or prev == " ":
-                continue
-            out.append(" ")
-        else:
-            out.append(ch)
-    return "".join(out)
+
+    def space(m: re.Match[str]) -> str:
+        start, end = m.start(), m.end()
+        if start == 0 or end == len(text) or _is_wide(text[start - 1]) or _is_wide(text[end]):
+            return ""
+        return " "
+
+    return _SPACES.sub(space, text)
+
+
+_SPACES = re.compile(r"\s+")
 
 
 def ends(text: str, punct: str) -> bool:
