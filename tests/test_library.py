@@ -449,3 +449,21 @@ def test_whole_library_evaluation_counts_another_regulation_as_wrong(
     # answering "which one?" would.
     ref = evaluate(sd, [Question("x2", "zh", "第三条讲什么？", (3,))], across=True)
     assert ref.answers["zh"].first_right == 1
+
+
+def test_a_regulation_ranked_low_still_rules_on_its_subject(
+        three: Assistant, monkeypatch: pytest.MonkeyPatch) -> None:
+    # As when a library's other texts outrank the bundled one's: its hits are dropped from
+    # every search that names no regulation. It holds the most of the question's terms,
+    # so it is judged all the same, and it states no such figure: refused.
+    search = three.retriever.search
+
+    def outranked(question: str, k: int = 5, **kwargs: object) -> list[object]:
+        hits = search(question, k, **kwargs)  # type: ignore[arg-type]
+        return hits if kwargs.get("within") else [h for h in hits if h.regulation != SD]
+
+    monkeypatch.setattr(three.retriever, "search", outranked)
+    asked = three.ask("首台套重大技术装备保险补偿的比例是多少？")
+    assert asked.refused, [(c.regulation, c.article) for c in asked.citations]
+    # The bundled one was judged: its reason is among the refusal's (not only the others').
+    assert any("山东省先进制造业促进条例: " in n for n in asked.notes), asked.notes
