@@ -236,13 +236,14 @@ class Assistant:
         reasons: dict[str, str] = {}
         most = -1  # the most terms a regulation ruled out on its content holds
         for reg in reached:
-            own = [h for h in hits if h.regulation == reg.id]
-            why = self.judge.words(text, own, [reg.id])
-            if why is not None and not self.judge.applies(text, [reg.id]):
+            why = self.judge.place_reason(text, [reg.id])
+            if why is not None:
                 reasons[reg.id] = why  # a place: nothing about what the question asks
                 continue
-            why = why or (self.not_covered(terms, own, [reg], questions)
-                          or self.judge.near(vector, [reg.id], questions, ids))
+            own = [h for h in hits if h.regulation == reg.id]
+            why = (self.judge.words(text, own, [reg.id], places=False)
+                   or self.not_covered(terms, own, [reg], questions)
+                   or self.judge.near(vector, [reg.id], questions, ids))
             if why is not None:
                 reasons[reg.id] = why
                 most = max(most, held[reg.id])

@@ -333,11 +333,8 @@ def _cited(c: Citation, reg: Regulation) -> int | str:
 
 def _valid(c: Citation, library: Library) -> bool:
     """Whether ``c`` names a loaded regulation's existing article and paragraph."""
-    if c.regulation not in library.ids:
-        return False
-    articles = {a.number: len(a.paragraphs) for a in library.get(c.regulation).articles}
-    return c.article in articles and (c.paragraph is None
-                                      or 1 <= c.paragraph <= articles[c.article])
+    return c.regulation in library.ids and bool(
+        library.holding(c.article, c.paragraph, [library.get(c.regulation)]))
 
 
 def _score_answer(s: AnswerScores, q: Question, answer: Answer, reg: Regulation,

@@ -8,6 +8,7 @@ what they leave to other laws.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Sequence
@@ -75,7 +76,7 @@ class ScopeRules:
                                     if k not in ("regions", "cities", "_comment", "figures")},
                    asks, figure, raw.get("cities", {}))
 
-    @property
+    @functools.cached_property
     def places(self) -> tuple[Place, ...]:
         """Every region and city, longest Chinese name first."""
         out = [Place(zh, en, zh) for zh, en in self.regions.items()]
@@ -263,26 +264,23 @@ class ScopeJudge:
                       if any(m.start() in starts for m in re.finditer(re.escape(p.zh), text))]
         return found
 
-    def _named_where(self, text: str, regs: Sequence[str], here: bool = False) -> list[Place]:
-        """The places ``text`` names where none of ``regs`` applies (with ``here``: those
-        where one does)."""
-        return [p for p in self.places_named(text)
-                if any(p.within(self._where.get(r)) for r in regs) == here]
+    def _applies(self, place: Place, regs: Sequence[str]) -> bool:
+        return any(place.within(self._where.get(r)) for r in regs)
 
-    def _elsewhere(self, question: str, regs: Sequence[str]) -> list[Place]:
-        """The places ``question`` asks about where none of ``regs`` applies: those it
-        names, unless it is where the asker comes from, said before a question about a
-        place where one applies ("我在江苏有个厂，考虑来山东建基地。…会在哪些方面给支持？")."""
-        others = self._named_where(question, regs)
+    def place_reason(self, question: str, regs: Sequence[str]) -> str | None:
+        """The reason when ``question`` asks about a place where none of ``regs``
+        applies; None when it names none, or only where the asker comes from, said
+        before a question about a place where one applies ("我在江苏有个厂，考虑来山东
+        建基地。…会在哪些方面给支持？")."""
+        named = self.places_named(question)
+        others = [p for p in named if not self._applies(p, regs)]
+        if not others:
+            return None
         said = _sentences(question)
-        if others and len(said) > 1 and self._named_where(question, regs, here=True) \
-                and not self._named_where(said[-1], regs):
-            return []
-        return others
-
-    def applies(self, question: str, regs: Sequence[str]) -> bool:
-        """Whether one of ``regs`` applies wherever ``question`` asks about."""
-        return not self._elsewhere(question, regs)
+        if len(said) > 1 and len(others) < len(named) and not any(
+                not self._applies(p, regs) for p in self.places_named(said[-1])):
+            return None
+        return f"names another jurisdiction ({others[0].zh})"
 
     def _named(self, question: str, named: Sequence[Hit]) -> str | None:
         """For a question naming articles: the reason when it asks what those articles
@@ -329,15 +327,16 @@ class ScopeJudge:
             return f"closer to subjects outside the regulation (margin {m:.3f})"
         return None
 
-    def words(self, question: str, hits: Sequence[Hit], scope: Sequence[str] | None = None
-              ) -> str | None:
+    def words(self, question: str, hits: Sequence[Hit], scope: Sequence[str] | None = None,
+              places: bool = True) -> str | None:
         """The reason the regulations ``scope`` (ids; default all) cannot address
-        ``question`` by its words alone: a place where none applies, a subject none
-        mentions, a figure none of ``hits`` states; None when nothing rules them out."""
+        ``question`` by its words alone: a place where none applies (unless not
+        ``places``: the caller has asked ``place_reason``), a subject none mentions, a
+        figure none of ``hits`` states; None when nothing rules them out."""
         regs = list(scope) if scope is not None else list(self._text_has)
-        others = self._elsewhere(question, regs)
-        if others:
-            return f"names another jurisdiction ({others[0].zh})"
+        reason = self.place_reason(question, regs) if places else None
+        if reason is not None:
+            return reason
         for kind, words in self.rules.subjects.items():
             asked = _mentions(question, words["zh"] + words["en"])
             if asked and not any(self._text_has[r][kind] for r in regs):

@@ -159,10 +159,9 @@ class SparseIndexes:
             return None
         by_lang: dict[Lang, SparseIndex] = {}
         for lang in ("zh", "en"):
-            positions = SparseIndex.positions_of(chunks, lang)
             if not any(c.lang == lang for c in chunks):
                 continue
-            loaded = SparseIndex.load(folder / lang, lang, positions)
+            loaded = SparseIndex.load(folder / lang, lang, SparseIndex.positions_of(chunks, lang))
             if loaded is None:
                 return None
             by_lang[lang] = loaded

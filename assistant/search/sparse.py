@@ -8,6 +8,7 @@ the Chinese text for 链长制, and the other way round.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import re
@@ -104,7 +105,7 @@ class Tokenizers:
             self._jieba = tokenizer
         return self._jieba
 
-    @property
+    @functools.cached_property
     def fingerprint(self) -> str:
         """What the tokens depend on: jieba's version, the glossary's Chinese terms, the
         stopwords and TOKENS_VERSION. Stored tokens with another fingerprint are ignored."""
