@@ -216,6 +216,10 @@ class Assistant:
         """
         if len(scope) < 2 or not hits or hits[0].referenced:
             hits = hits[:self.settings.answer_k]
+            if hits and not hits[0].referenced and self.names_duties(text, terms,
+                                                                     hits[0].regulation):
+                # Its words still rule (a place where it does not apply, a penalty).
+                return self.judge.words(text, hits, [r.id for r in scope] or None), hits
             reason = (self.not_covered(terms, hits, scope, questions)
                       or self.judge.judge(text, vector, hits, scope, questions))
             return reason, hits
@@ -241,6 +245,8 @@ class Assistant:
                 reasons[reg.id] = why  # a place: nothing about what the question asks
                 continue
             own = [h for h in hits if h.regulation == reg.id]
+            if self.names_duties(text, terms, reg.id):
+                continue
             why = (self.judge.words(text, own, [reg.id], places=False)
                    or self.not_covered(terms, own, [reg], questions)
                    or self.judge.near(vector, [reg.id], questions, ids))
@@ -259,6 +265,13 @@ class Assistant:
                              for r, why in reasons.items()), hits[:k]
         return None, [h for h in hits
                       if h.regulation in ids and h.regulation not in reasons][:k]
+
+    def names_duties(self, text: str, terms: Sequence[QTerm], regulation: str) -> bool:
+        """Whether ``text`` asks what a department that ``regulation`` makes act must do,
+        and nothing else (choice.Chooser.duties): the regulation's own words answer it,
+        whatever the embedding margin says, as a question naming an article."""
+        chooser = self.extractive.chooser
+        return chooser is not None and bool(chooser.duties(text, terms, regulation))
 
     def not_covered(self, terms: Sequence[QTerm], hits: Sequence[Any],
                      scope: Sequence[Regulation], questions: bool = True) -> str | None:

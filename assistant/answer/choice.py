@@ -33,6 +33,7 @@ from typing import Any
 
 from ..search.retrieval import Hit
 from ..text.script import has_han
+from .duties import Duties, asks_duties, is_frame_word
 from .evidence import Coverage, QTerm, fold, zipf
 
 #: A term held by more of the regulation's provisions than this share is not a part.
@@ -171,9 +172,11 @@ def asks_where_mentioned(question: str) -> bool:
 class Chooser:
     """Picks the provisions an extractive answer quotes beyond the best one."""
 
-    def __init__(self, coverage: Coverage, pos: Any = None) -> None:
+    def __init__(self, coverage: Coverage, pos: Any = None, duties: Duties | None = None
+                 ) -> None:
         self.coverage = coverage
         self.pos = pos  # jieba's part-of-speech tagger: Chinese verbs are not parts
+        self.duty_reader = duties
 
     def parts(self, terms: Sequence[QTerm], regulation: str, share: float = PART_SHARE
               ) -> list[QTerm]:
@@ -214,6 +217,28 @@ class Chooser:
             if len(found) <= LIST_SHARE * len(keys):
                 held |= found
         return sorted(held, key=lambda k: k[1:])[:MAX_LISTED]
+
+    def duties(self, question: str, terms: Sequence[QTerm], regulation: str) -> list[Key]:
+        """For "what must department X do": every provision of ``regulation`` that makes
+        a department the question names act, at the level of government it names
+        (duties.py), in order, at most ``MAX_LISTED``; [] when the question does not ask
+        that, names no department, or names a subject too (a part, beyond the
+        department's name, the levels and the words asking for duties), or when the
+        department acts in more than ``LIST_SHARE`` of the provisions."""
+        reader = self.duty_reader
+        if reader is None or not asks_duties(question):
+            return []
+        named = reader.named(question, regulation)
+        if not named:
+            return []
+        subject = [t for t in self.parts(terms, regulation)
+                   if not is_frame_word(t.term) and not reader.names_part(t, named)]
+        if subject:
+            return []
+        keys = reader.holding(named, regulation, reader.levels(question))
+        if len(keys) > LIST_SHARE * len(self.coverage.keys(regulation)):
+            return []
+        return keys[:MAX_LISTED]
 
     def _subjects(self, question: str) -> list[str]:
         """What a "which articles mention …" question asks about: the words after each

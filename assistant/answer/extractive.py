@@ -23,6 +23,7 @@ from ..text.library import Library
 from ..text.references import find_references
 from ..text.script import has_han
 from .choice import MAX_CHOSEN, Chooser, Key, sub_questions
+from .duties import Duties, duty_span
 from .evidence import Coverage, QTerm, fold
 from .modality import asks_duty, is_negative, is_yes_no, modality, without_contrast
 from .prompts import Prompts
@@ -68,7 +69,8 @@ class ExtractiveAnswerer:
         self._idf = {lang: self._document_frequencies(lang) for lang in ("zh", "en")}
         self.pos = retriever.tokenizers.pos  # jieba's part-of-speech tagger, shared
         self.coverage = coverage
-        self.chooser = Chooser(coverage, self.pos) if coverage is not None else None
+        self.chooser = (Chooser(coverage, self.pos, Duties(library))
+                        if coverage is not None else None)
 
     def _document_frequencies(self, lang: Lang) -> dict[str, float]:
         texts = [c.text for c in self.retriever.chunks
@@ -110,8 +112,9 @@ class ExtractiveAnswerer:
     def select(self, question: str, hits: Sequence[Hit], lang: Lang,
                terms: Sequence[QTerm] = (), questions: bool = True) -> list[_Scored]:
         """The sentences the answer quotes: from the best provision, and (choice.py) from
-        every provision a "which articles mention" question asks for, or that covers a
-        part of the question the others do not; several provisions in article order."""
+        every provision a "which articles mention" question asks for, every provision
+        making the department asked about act ("工信部门有哪些职责？"), or each that covers
+        a part of the question the others do not; several provisions in article order."""
         if not hits:
             return []
         refs = [h for h in hits if h.referenced]
@@ -124,14 +127,34 @@ class ExtractiveAnswerer:
         if self.chooser is None or not terms:
             return first
         listed = self.chooser.mentioning(question, terms, top.regulation)
-        keys = listed or [(top.regulation, top.article, first[0].paragraph)]
-        keys += self._by_part(question, hits, keys, questions)
-        keys += self.chooser.complement(question, keys, terms, hits)
+        # What a department must do: its provisions are the whole answer.
+        duties = [] if listed else self.chooser.duties(question, terms, top.regulation)
+        keys = listed or duties or [(top.regulation, top.article, first[0].paragraph)]
+        if not duties:
+            keys += self._by_part(question, hits, keys, questions)
+            keys += self.chooser.complement(question, keys, terms, hits)
+        listed = listed or duties
         if len(keys) == 1 and not listed:
             return first
         keys.sort(key=lambda k: k[1:])
         return [s for reg, article, number in keys
-                for s in self._quoted(reg, article, [number], q_tokens, lang)]
+                for s in (self._duty(reg, article, number, question, lang) if duties else None)
+                or self._quoted(reg, article, [number], q_tokens, lang)]
+
+    def _duty(self, regulation: str, article: int, number: int, question: str, lang: Lang
+              ) -> list[_Scored]:
+        """The sentences of a provision that give the department asked about its duties
+        (duties.duty_span); [] when none can be told apart."""
+        reader = self.chooser.duty_reader if self.chooser is not None else None
+        if reader is None:
+            return []
+        names = reader.named(question, regulation)
+        sentences = split_sentences(self._text(regulation, article, number, lang), lang)
+        span = duty_span(sentences, names, lang)
+        if span is None:
+            return []
+        return [_Scored(regulation, article, number, i, sentences[i], 1.0)
+                for i in range(*span)]
 
     def _by_part(self, question: str, hits: Sequence[Hit], chosen: Sequence[Key],
                  questions: bool) -> list[Key]:
@@ -338,6 +361,9 @@ def _strip_lead(first: str, longest: int, pos: Any) -> str:
         if kept and sum(len(w) for w, _ in kept) + len(word) > longest:
             break
         kept.insert(0, (word, flag))
+    if kept and kept[0][1] == "c" and len(kept) < len(words):
+        # A conjunction joins words inside the item (工业和信息化), never starts it.
+        kept.insert(0, words[len(words) - len(kept) - 1])
     while len(kept) > 1 and kept[0][1] == "v":  # then no leading verb (采用长期租赁)
         kept.pop(0)
     return "".join(w for w, _ in kept)
