@@ -186,6 +186,13 @@ class Chooser:
                                                    and zipf(t.term, "zh") < PART_ZIPF_ZH))
                 and not self._verb(t) and 0 < self.coverage.share(t, regulation) <= share]
 
+    def _noun(self, term: QTerm) -> bool:
+        """Whether a term can name a subject: not a Chinese word that jieba tags as no noun
+        (按照, 承担, 已经)."""
+        if term.kind != "word" or term.lang != "zh" or self.pos is None:
+            return True
+        return any(w.flag.startswith(("n", "vn")) for w in self.pos.cut(term.term))
+
     def _verb(self, term: QTerm) -> bool:
         if term.kind != "word" or term.lang != "zh" or self.pos is None:
             return False
@@ -222,18 +229,19 @@ class Chooser:
         """For "what must department X do": every provision of ``regulation`` that makes
         a department the question names act, at the level of government it names
         (duties.py), in order, at most ``MAX_LISTED``; [] when the question does not ask
-        that, names no department, or names a subject too (a part, beyond the
-        department's name, the levels and the words asking for duties), or when the
-        department acts in more than ``LIST_SHARE`` of the provisions."""
+        that, names no department, or names a subject too (a part that is a noun, in what
+        is left without the department's name, its level and the regulation's name,
+        beyond the words asking for duties), or when the department acts in more than
+        ``LIST_SHARE`` of the provisions."""
         reader = self.duty_reader
         if reader is None or not asks_duties(question):
             return []
         named = reader.named(question, regulation)
         if not named:
             return []
-        subject = [t for t in self.parts(terms, regulation)
-                   if not is_frame_word(t.term) and not reader.names_part(t, named)]
-        if subject:
+        rest = reader.without_names(question, named)
+        own = self.coverage.question_terms(rest, "zh" if has_han(rest) else "en")
+        if any(not is_frame_word(t.term) and self._noun(t) for t in self.parts(own, regulation)):
             return []
         keys = reader.holding(named, regulation, reader.levels(question))
         if len(keys) > LIST_SHARE * len(self.coverage.keys(regulation)):

@@ -26,7 +26,6 @@ from dataclasses import dataclass
 
 from ..text.library import Library
 from ..text.script import has_han
-from .evidence import QTerm
 
 Key = tuple[str, int, int]
 Level = str  # "province", "city" or "county"
@@ -43,6 +42,9 @@ _ZH_DEPARTMENTS = re.compile(r"(?:等|其他|有关)*(?:主管)?部门$")
 _ZH_NOT_NAMES = re.compile(r"^(?:有关|其他|其他有关|相关)$")
 # A shortened department name (工信, 人社, 发改) counts before one of these words.
 _ZH_BODY_AFTER = "(?:主管部门|部门|局|厅|委|系统)"
+# The level and the word for a body around a department's name as a question writes it.
+_ZH_LEVEL_BEFORE = r"(?:县级以上|设区的市|省级|市级|县级|[省市县区])?(?:人民政府|政府)?"
+_ZH_BODY_AROUND = r"(?:主管部门|部门|局|厅|委员会|委)?"
 _ZH_ALL_LEVELS = re.compile(r"县级以上")
 # 市 alone is no level (市场); 省 is (本省, 山东省).
 _ZH_LEVELS = (("province", re.compile(r"省")),
@@ -207,12 +209,22 @@ class Duties:
                 found.add(name)
         return found
 
-    @staticmethod
-    def names_part(term: QTerm, names: set[str]) -> bool:
-        """Whether a question's term is (part of) one of the department ``names``, or a
-        glossary concept whose headword holds one (工信厅 is 工业和信息化主管部门)."""
-        forms = {_bare(term.term), _bare(term.key)}
-        return any(len(f) >= 2 and (f in _bare(n) or _bare(n) in f) for f in forms for n in names)
+    def without_names(self, question: str, names: set[str]) -> str:
+        """``question`` without the departments ``names`` as it writes them (with the level
+        and the word for a body around them: 县工信局, 省人力资源和社会保障厅, "the county
+        education bureau") and without the regulations' own names: what is left says
+        whether it asks about a subject too."""
+        text = self.library.strip_names(question) or question
+        for name in names:
+            if re.search(r"[a-z]", name):
+                words = r"\s+".join(re.escape(w) for w in name.split())
+                text = re.sub(words, " ", text, flags=re.IGNORECASE)
+                continue
+            written = "和?".join(re.escape(c) for c in name)
+            short = _abbreviation(name)
+            forms = f"{written}|{re.escape(short)}(?={_ZH_BODY_AFTER})" if short else written
+            text = re.sub(f"{_ZH_LEVEL_BEFORE}(?:{forms}){_ZH_BODY_AROUND}", "", text)
+        return text
 
     def levels(self, question: str) -> frozenset[Level] | None:
         """The levels of government the question asks about; None when it names none

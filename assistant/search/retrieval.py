@@ -30,6 +30,7 @@ import numpy as np
 
 from ..errors import UsageError
 from ..text.corpus import Regulation
+from ..text.frames import asked_frames, frame_article
 from ..text.library import Library
 from ..text.references import find_references
 from ..text.script import HAN, has_han
@@ -356,9 +357,19 @@ class HybridRetriever:
 
     def _references(self, text: str, scope: Sequence[Regulation]) -> list[Ref]:
         """References in the question to articles (and paragraphs) that exist, in every
-        regulation of ``scope`` that holds them."""
-        return [(reg.id, a, p) for a, p in find_references(text)
-                for reg in self.library.holding(a, p, scope)]
+        regulation of ``scope`` that holds them; without any, and with one regulation
+        searched, the articles a question about the regulation itself asks for (its
+        purpose, whom it applies to, when it takes effect: text/frames.py)."""
+        refs: list[Ref] = [(reg.id, a, p) for a, p in find_references(text)
+                           for reg in self.library.holding(a, p, scope)]
+        if not refs and len(scope) == 1:
+            # A question about the regulation itself (frames.py): its purpose, whom it
+            # applies to, when it takes effect, answered by the article saying so.
+            for frame in asked_frames(text):
+                number = frame_article(scope[0], frame)
+                if number is not None:
+                    refs.append((scope[0].id, number, None))
+        return refs
 
     def _referenced_hit(self, key: Key, paragraphs: list[int | None], fused: Hit | None) -> Hit:
         named = [p for p in paragraphs if p is not None]
