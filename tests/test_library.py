@@ -467,3 +467,14 @@ def test_a_regulation_ranked_low_still_rules_on_its_subject(
     assert asked.refused, [(c.regulation, c.article) for c in asked.citations]
     # The bundled one was judged: its reason is among the refusal's (not only the others').
     assert any("山东省先进制造业促进条例: " in n for n in asked.notes), asked.notes
+
+
+def test_a_question_about_a_named_law_itself_cites_its_article(three: Assistant) -> None:
+    law = three.library.get(XZ)
+    answer = three.ask("行政强制法从哪天起开始施行？")
+    assert not answer.refused, answer.notes
+    assert [(c.regulation, c.article) for c in answer.citations] == [
+        (XZ, law.articles[-1].number)]
+    # Naming no regulation, it could be any one's: searched as any question, not resolved.
+    hits = three.retriever.search("这部法什么时候开始施行？", 5)
+    assert not any(h.referenced for h in hits)

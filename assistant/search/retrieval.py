@@ -365,7 +365,7 @@ class HybridRetriever:
         if not refs and len(scope) == 1:
             # A question about the regulation itself (frames.py): its purpose, whom it
             # applies to, when it takes effect, answered by the article saying so.
-            for frame in asked_frames(text):
+            for frame in asked_frames(text, bool(self.library.named_in(text))):
                 number = frame_article(scope[0], frame)
                 if number is not None:
                     refs.append((scope[0].id, number, None))

@@ -66,6 +66,9 @@ ANTICIPATED_FILE = "anticipated.jsonl"
 UNADDRESSED_FILE = "unaddressed.jsonl"
 MAX_LISTED_QUESTION_CHARS = 500
 
+# National laws are titled 中华人民共和国…法 and called by the rest.
+_STATE = "中华人民共和国"
+
 
 @dataclass(frozen=True)
 class Item:
@@ -169,7 +172,10 @@ class Regulation:
     @property
     def names(self) -> tuple[str, ...]:
         """Every name a question may use for this regulation, longest first."""
-        names = {self.title_zh.strip("《》"), self.short_zh, self.short_en, *self.aliases}
+        title = self.title_zh.strip("《》")
+        names = {title, self.short_zh, self.short_en, *self.aliases}
+        if title.startswith(_STATE) and len(title) > len(_STATE) + 1:
+            names.add(title[len(_STATE):])  # a national law by its usual name: 行政强制法
         if self.title_en:
             names.add(self.title_en)
         return tuple(sorted((n for n in names if n), key=lambda n: (-len(n), n)))

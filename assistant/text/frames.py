@@ -62,14 +62,14 @@ _ANSWERS = {
 }
 
 
-def asked_frames(question: str) -> list[Frame]:
+def asked_frames(question: str, named: bool = False) -> list[Frame]:
     """What the question asks of the regulation itself, in a set order; [] when it asks
-    none of that, or does not name the regulation."""
+    none of that, or does not name the regulation (``named``: it names one by its title)."""
     text = question.replace(" ", "") if re.search(r"[\u4e00-\u9fff]", question) else question
     found = []
     for frame, (zh, en) in _ASKS.items():
-        if (zh.search(text) or en.search(question)) and any(
-                p.search(text) or p.search(question) for p in _NAMES_ITSELF):
+        if (zh.search(text) or en.search(question)) and (named or any(
+                p.search(text) or p.search(question) for p in _NAMES_ITSELF)):
             found.append(frame)
     return found
 
