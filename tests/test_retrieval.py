@@ -105,6 +105,24 @@ def test_words_naming_the_regulation_are_not_searched() -> None:
     assert dense_query("条例") == "条例"
 
 
+@pytest.mark.parametrize(("named", "plain"), [
+    pytest.param("What role do banks play under Shandong's advanced manufacturing "
+                 "promotion regulations?", "What role do banks play under?", id="en-paraphrase"),
+    pytest.param("按照《山东省先进制造业促进条例》，省发改委承担哪些职责？",
+                 "按照 ，省发改委承担哪些职责？", id="zh-title"),
+    pytest.param("山东先进制造业条例对用地有什么规定？", "对用地有什么规定？", id="zh-paraphrase"),
+    pytest.param("What does the law say about advanced manufacturing clusters?",
+                 "What does say about advanced manufacturing clusters?", id="subject-kept"),
+])
+def test_a_regulation_named_in_the_questions_own_words_is_not_searched(
+        assistant: Assistant, named: str, plain: str) -> None:
+    retriever = assistant.retriever
+    assert retriever._unnamed(named) == plain
+    # Naming the regulation changes nothing about what is found.
+    assert ([h.article for h in retriever.search(named, 5)]
+            == [h.article for h in retriever.search(plain, 5)])
+
+
 @pytest.mark.parametrize(
     ("text", "lang"),
     [("第三条是什么？", "zh"), ("What does Article 3 say?", "en"),

@@ -58,6 +58,10 @@ _SELF_REFERENCE = re.compile(
     r"(?:本|这部|这个|该)?(?:条例|办法)|\b(?:the|these|this)\s+(?:regulations?|rules?|law)\b",
     re.IGNORECASE)
 _LATIN_WORD = re.compile(r"[A-Za-z]+")
+# What a regulation is called at the end of its name, in each language.
+_TITLE_HEAD_ZH = re.compile(r"(?:条例|法典|办法|规定|细则|法)$")
+_TITLE_HEAD_EN = re.compile(r"regulations?|regs|rules|law|code|measures")
+_DETERMINERS = frozenset({"the", "these", "this", "its", "our", "of", "on", "for"})
 
 
 @dataclass(frozen=True)
@@ -205,6 +209,7 @@ class HybridRetriever:
         self.tokenizers = tokenizers
         self.rrf_k = rrf_k
         self._order = {reg: i for i, reg in enumerate(library.ids)}
+        self._titles: dict[str, tuple[re.Pattern[str], set[str]]] = {}
         chunks = index.chunks
         self._provision = [c.is_provision for c in chunks]
         self._searchable = [c.searchable for c in chunks]
@@ -242,8 +247,55 @@ class HybridRetriever:
 
     def _unnamed(self, text: str) -> str:
         """With several regulations, the question without their names (which only say where
-        to look, and are handled by ``scope``)."""
-        return (self.library.strip_names(text) or text) if self.library.multiple else text
+        to look, and are handled by ``scope``); with one searched, also without the words
+        by which a question paraphrases its name (``_paraphrased``)."""
+        if self.library.multiple:
+            text = self.library.strip_names(text) or text
+        scope = self.scope(text)
+        if len(scope) != 1:
+            return text
+        stripped = self._without_title_words(text, scope[0])
+        return stripped if len(re.sub(r"\W", "", stripped)) >= 2 else text
+
+    def _without_title_words(self, text: str, regulation: Regulation) -> str:
+        """``text`` without the runs by which a question names ``regulation`` in its own
+        words: its title's words (English, by stem: "Shandong's advanced manufacturing
+        promotion regulations") or characters (Chinese: 山东先进制造业条例, 这个条例) ending
+        in the word for what it is (regulations, rules, law; 条例, 法典). Such a run says
+        which document to look in, not what to look for, and the few articles repeating
+        the title (the first and the last) would otherwise outrank the one asked about."""
+        chinese, stems = self._title_forms(regulation)
+        text = chinese.sub(" ", text)
+        words = list(re.finditer(r"[A-Za-z][A-Za-z'’]*", text))
+        cut: list[tuple[int, int]] = []
+        for i, w in enumerate(words):
+            if not _TITLE_HEAD_EN.fullmatch(w.group(0).lower()):
+                continue
+            j = i  # back over the title's words and articles, in a row
+            while j > 0 and text[words[j - 1].end():words[j].start()].strip() == "" and (
+                    words[j - 1].group(0).lower() in _DETERMINERS
+                    or ((own := self.tokenizers.en(words[j - 1].group(0)))
+                        and set(own) <= stems)):
+                j -= 1
+            cut.append((words[j].start(), w.end()))
+        for start, end in reversed(cut):
+            text = text[:start] + " " + text[end:]
+        return re.sub(r"\s+([?.!,;:])", r"\1", re.sub(r"\s+", " ", text)).strip()
+
+    def _title_forms(self, regulation: Regulation) -> tuple[re.Pattern[str], set[str]]:
+        """A regulation's name in a question's words: the Chinese run (pattern) and the
+        English title's stems."""
+        found = self._titles.get(regulation.id)
+        if found is None:
+            names = regulation.names
+            chars = "".join(sorted({c for n in names for c in n if HAN.match(c)} - set("的和")))
+            heads = "|".join(sorted({m.group(0) for n in names
+                                     if (m := _TITLE_HEAD_ZH.search(n))}, key=len, reverse=True))
+            pattern = (rf"[《“]?(?:本|这部|这个|该|这)?[{chars}]{{0,16}}(?:{heads})[》”]?"
+                       if chars and heads else r"(?:本|这部|这个|该)(?:条例|法)")
+            found = self._titles[regulation.id] = (
+                re.compile(pattern), {t for n in names for t in self.tokenizers.en(n)})
+        return found
 
     def scope(self, text: str, within: str | None = None) -> tuple[Regulation, ...]:
         """The regulations a search covers: ``within``, else those the text names, else all."""
