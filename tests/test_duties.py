@@ -131,3 +131,9 @@ def test_a_departments_duties_elsewhere_are_still_refused(assistant: Assistant) 
     answer = assistant.ask("北京市人社局有哪些职责？")
     assert answer.refused
     assert any("北京" in note for note in answer.notes)
+
+
+def test_a_phrase_with_brackets_or_figures_names_no_department() -> None:
+    found = actor("县级以上人民政府发展改革、第2类（试点）等部门应当做好工作。", "zh")
+    assert found is not None
+    assert found.departments == frozenset({"发展改革"})

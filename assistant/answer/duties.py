@@ -39,6 +39,9 @@ _ZH_ACTOR = re.compile(
 _ZH_GOVERNMENT = re.compile(r"^(?:(?:省|设区的市|县级以上|市|县|乡镇)[、和]?)*(?:人民政府)?"
                             r"(?:及其|和|的)?")
 _ZH_DEPARTMENTS = re.compile(r"(?:等|其他|有关)*(?:主管)?部门$")
+# A department's name is words only: a bracket or figure says the phrase is something else.
+_ZH_NAME = re.compile(r"[\u4e00-\u9fff]{2,20}")
+_EN_NAME = re.compile(r"[a-z][a-z' -]{1,80}")
 _ZH_NOT_NAMES = re.compile(r"^(?:有关|其他|其他有关|相关)$")
 # A shortened department name (工信, 人社, 发改) counts before one of these words.
 _ZH_BODY_AFTER = "(?:主管部门|部门|局|厅|委|系统)"
@@ -112,7 +115,7 @@ def actor(sentence: str, lang: str) -> Actor | None:
         phrase = m.group(1)
         rest = _ZH_DEPARTMENTS.sub("", _ZH_GOVERNMENT.sub("", phrase, count=1))
         names = frozenset(_fold(n) for n in rest.split("、")
-                          if len(n) >= 2 and not _ZH_NOT_NAMES.match(n)
+                          if _ZH_NAME.fullmatch(n) and not _ZH_NOT_NAMES.match(n)
                           and phrase.rstrip().endswith("部门"))
         return Actor(names, _zh_levels(phrase))
     m = _EN_ACTOR.match(unicodedata.normalize("NFKC", sentence).lower().strip())
@@ -121,7 +124,8 @@ def actor(sentence: str, lang: str) -> Actor | None:
     phrase = m.group(1)
     found: set[str] = set()
     for d in _EN_DEPARTMENTS.finditer(phrase):
-        found |= {n.strip() for n in re.split(r",\s*", d.group(1)) if n.strip()
+        found |= {n.strip() for n in re.split(r",\s*", d.group(1))
+                  if _EN_NAME.fullmatch(n.strip())
                   and n.strip() not in ("relevant", "other", "others")}
     return Actor(frozenset(found), _en_levels(phrase))
 
@@ -205,7 +209,7 @@ class Duties:
                 if english_body and re.search(rf"\b{re.escape(name)}\b", low):
                     found.add(name)
             elif name in folded or ((short := _abbreviation(name)) is not None
-                                    and re.search(short + _ZH_BODY_AFTER, folded)):
+                                    and re.search(re.escape(short) + _ZH_BODY_AFTER, folded)):
                 found.add(name)
         return found
 
