@@ -19,6 +19,7 @@ def assistant(settings: Settings) -> Assistant:
     pytest.param("When did these rules start to apply?", ["in_force"], id="en-start-to-apply"),
     pytest.param("这部条例的立法目的是什么？", ["purpose"], id="zh-purpose"),
     pytest.param("条例是根据什么制定的？", ["purpose"], id="zh-basis"),
+    pytest.param("本条例的制定目的及制定依据是什么？", ["purpose"], id="zh-made-for"),
     pytest.param("Why was this law enacted?", ["purpose"], id="en-why-enacted"),
     pytest.param("本条例的适用范围是什么？", ["applies"], id="zh-applies"),
     pytest.param("When did the regulation take effect, and what is its purpose?",

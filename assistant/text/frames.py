@@ -37,7 +37,7 @@ _ASKS = {
                    r"|\b(?:when|what\s+date)\b.{0,40}\b(?:effective|apply|begin|start)",
                    re.IGNORECASE)),
     "purpose": (
-        re.compile(rf"{_ZH_ITSELF}(?:的|制定的|出台的)?(?:立法)?(?:目的|宗旨|初衷|依据|上位法)|上位法"
+        re.compile(rf"{_ZH_ITSELF}(?:的)?(?:立法|制定|出台|颁布)?(?:的)?(?:目的|宗旨|初衷|依据|上位法)|上位法"
                    rf"|为什么(?:要)?(?:制定|出台|颁布)|(?:依据|根据)什么(?:制定|出台)"
                    rf"|(?:制定|出台)(?:这部|本|该)?{_ZH_ITSELF}?的(?:目的|原因|依据|初衷)"),
         re.compile(rf"\b(?:its|their)\s+(?:stated\s+)?(?:purpose|aim|objective)s?\b"
