@@ -123,3 +123,13 @@ def test_a_listed_subject_held_in_one_place_is_cited_whatever_its_score(
 ])
 def test_listed_subjects(assistant: Assistant, question: str, subjects: list[str]) -> None:
     assert listed_subjects(question, assistant.extractive.pos) == subjects
+
+
+def test_a_question_naming_an_article_and_asking_more_gets_both(assistant: Assistant) -> None:
+    cited = _cited(assistant, "第十七条讲什么？另外，人才培养方面条例怎么规定？")
+    articles = [a for a, _ in cited]
+    assert 17 in articles
+    assert 9 in articles  # talent cultivation, found for that part alone
+    assert articles == sorted(articles)
+    # Naming the article alone, the article alone.
+    assert {a for a, _ in _cited(assistant, "第十七条讲什么？")} == {17}

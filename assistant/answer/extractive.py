@@ -19,6 +19,7 @@ from typing import Any
 
 from ..search.chunking import Lang
 from ..search.retrieval import Hit, HybridRetriever, detect_lang, normalize
+from ..text.frames import asked_frames
 from ..text.library import Library
 from ..text.references import find_references
 from ..text.script import has_han
@@ -119,7 +120,14 @@ class ExtractiveAnswerer:
             return []
         refs = [h for h in hits if h.referenced]
         if refs:
-            return self._referenced(question, refs, lang)
+            named = self._referenced(question, refs, lang)
+            others = [s for reg, article, number, part in self._other_parts(question, refs,
+                                                                            questions)
+                      for s in self._quoted(reg, article, [number],
+                                            self.question_tokens(part, lang), lang)]
+            # With another part answered, in article order as any answer of several.
+            return sorted(named + others, key=lambda c: (c.article, c.paragraph, c.index)
+                          ) if others else named
         q_tokens = self.question_tokens(question, lang)
         top = hits[0]
         numbers = [p.number for p in top.paragraphs[:2]] or [1]
@@ -187,6 +195,40 @@ class ExtractiveAnswerer:
                     added.append(keys[gains.index(max(gains))])
                     break
         return added
+
+    def _other_parts(self, question: str, refs: Sequence[Hit], questions: bool
+                     ) -> list[tuple[str, int, int, str]]:
+        """For a question naming articles that also asks something else ("第十七条讲什么？
+        另外人才培养方面怎么规定？", "When did it take effect, and what does it say about
+        talent?"): for each part that names no article and asks nothing of the regulation
+        itself (frames.py), the best provision found for it alone, when it covers one of
+        the part's content terms, as (regulation, article, paragraph, part); at most
+        ``MAX_CHOSEN`` in all."""
+        if self.coverage is None:
+            return []
+        regulation = refs[0].regulation
+        cited = {h.article for h in refs}
+        out: list[tuple[str, int, int, str]] = []
+        for part in sub_questions(question, self.pos):
+            if len(refs) + len(out) >= MAX_CHOSEN:
+                break
+            if find_references(part) or asked_frames(part, True):
+                continue
+            part_lang = detect_lang(part)
+            terms = [t for t in self.coverage.question_terms(part, part_lang) if t.content]
+            for hit in self.retriever.search(part, PART_CANDIDATES, lang=part_lang,
+                                             questions=questions, within=regulation
+                                             if self.library.multiple else None):
+                if hit.referenced or hit.article in cited:
+                    continue
+                keys = [(hit.regulation, hit.article, p.number) for p in hit.paragraphs]
+                gains = [sum(self.coverage.covers(t, k) is not None for t in terms)
+                         for k in keys]
+                if gains and max(gains) > 0:
+                    reg, article, number = keys[gains.index(max(gains))]
+                    out.append((reg, article, number, part))
+                    cited.add(article)
+        return out
 
     def _quoted(self, regulation: str, article: int, numbers: Sequence[int],
                 q_tokens: set[str], lang: Lang) -> list[_Scored]:

@@ -417,10 +417,9 @@ class HybridRetriever:
         if not refs and len(scope) == 1:
             # A question about the regulation itself (frames.py): its purpose, whom it
             # applies to, when it takes effect, answered by the article saying so.
-            for frame in asked_frames(text, bool(self.library.named_in(text))):
-                number = frame_article(scope[0], frame)
-                if number is not None:
-                    refs.append((scope[0].id, number, None))
+            numbers = {frame_article(scope[0], frame)
+                       for frame in asked_frames(text, bool(self.library.named_in(text)))}
+            refs += [(scope[0].id, n, None) for n in sorted(n for n in numbers if n)]
         return refs
 
     def _referenced_hit(self, key: Key, paragraphs: list[int | None], fused: Hit | None) -> Hit:

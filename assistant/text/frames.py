@@ -40,7 +40,7 @@ _ASKS = {
         re.compile(rf"{_ZH_ITSELF}(?:的)?(?:立法|制定|出台|颁布)?(?:的)?(?:目的|宗旨|初衷|依据|上位法)|上位法"
                    rf"|为什么(?:要)?(?:制定|出台|颁布)|(?:依据|根据)什么(?:制定|出台)"
                    rf"|(?:制定|出台)(?:这部|本|该)?{_ZH_ITSELF}?的(?:目的|原因|依据|初衷)"),
-        re.compile(rf"\b(?:its|their)\s+(?:stated\s+)?(?:purpose|aim|objective)s?\b"
+        re.compile(rf"\b(?:its|their)\s+(?:stated\s+|legislative\s+)?(?:purpose|aim|objective)s?\b"
                    rf"|\b(?:purpose|aim|objective|goal)s?\s+(?:of|behind)\s+(?:the\s+|these\s+"
                    rf"|this\s+)?{_EN_ITSELF}\b|\bwhy\b.{{0,60}}\b(?:enacted|adopted|passed"
                    rf"|passing|formulated|issued)\b|\b(?:what|why)\b.{{0,60}}\b(?:it\s+is"
