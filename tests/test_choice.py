@@ -14,21 +14,17 @@ from assistant.app import Assistant, build_assistant
 from assistant.search.sparse import find_form
 from assistant.settings import Settings
 
+from .helpers import cited_provisions
+
 
 @pytest.fixture(scope="module")
 def assistant(settings: Settings) -> Assistant:
     return build_assistant(settings)
 
 
-def _cited(assistant: Assistant, question: str) -> list[tuple[int, int | None]]:
-    answer = assistant.ask(question)
-    assert not answer.refused, answer.notes
-    return [(c.article, c.paragraph) for c in answer.citations]
-
-
 def test_which_articles_mention_lists_every_provision_holding_the_term(
         assistant: Assistant) -> None:
-    cited = _cited(assistant, "哪些条款提到了人工智能？")
+    cited = cited_provisions(assistant, "哪些条款提到了人工智能？")
     holders = [(a.number, p.number) for a in assistant.regulation.articles
                for p in a.paragraphs if "人工智能" in p.zh]
     assert len(holders) >= 2
@@ -36,7 +32,7 @@ def test_which_articles_mention_lists_every_provision_holding_the_term(
 
 
 def test_english_mention_question_matches_the_words_as_a_run(assistant: Assistant) -> None:
-    cited = _cited(assistant, "Which provisions mention industry associations?")
+    cited = cited_provisions(assistant, "Which provisions mention industry associations?")
     assert len(cited) >= 2
     reg = assistant.regulation
     for article, paragraph in cited:
@@ -55,7 +51,8 @@ def test_a_question_with_two_parts_cites_a_provision_for_each(assistant: Assista
 
 
 def test_a_single_question_gets_no_runner_up(assistant: Assistant) -> None:
-    assert [a for a, _ in _cited(assistant, "Which article deals with brand building?")] == [12]
+    found = cited_provisions(assistant, "Which article deals with brand building?")
+    assert [a for a, _ in found] == [12]
 
 
 def test_question_shapes() -> None:
@@ -98,7 +95,7 @@ def test_a_question_asking_several_things_divides_into_its_questions(
 ])
 def test_each_part_searched_on_its_own_adds_its_provision(
         assistant: Assistant, question: str, articles: set[int]) -> None:
-    cited = _cited(assistant, question)
+    cited = cited_provisions(assistant, question)
     assert {a for a, _ in cited} == articles
     assert cited == sorted(cited)  # article order
 
@@ -107,12 +104,12 @@ def test_a_listed_subject_held_in_one_place_is_cited_whatever_its_score(
         assistant: Assistant, monkeypatch: pytest.MonkeyPatch) -> None:
     # 龙头企业 is in one paragraph only (7(3)), which retrieval ranks well below 5(1).
     question = "条例对龙头企业和单项冠军企业分别有什么要求？"
-    cited = _cited(assistant, question)
+    cited = cited_provisions(assistant, question)
     assert {a for a, _ in cited} == {5, 7}
     assert "龙头企业" in assistant.regulation.article(7).paragraph(cited[-1][1] or 1).zh
     import assistant.answer.choice as choice
     monkeypatch.setattr(choice, "SPECIFIC_HOLDERS", 0)
-    assert {a for a, _ in _cited(assistant, question)} == {5}  # score alone leaves it out
+    assert {a for a, _ in cited_provisions(assistant, question)} == {5}  # score alone leaves it out
 
 
 
@@ -126,10 +123,10 @@ def test_listed_subjects(assistant: Assistant, question: str, subjects: list[str
 
 
 def test_a_question_naming_an_article_and_asking_more_gets_both(assistant: Assistant) -> None:
-    cited = _cited(assistant, "第十七条讲什么？另外，人才培养方面条例怎么规定？")
+    cited = cited_provisions(assistant, "第十七条讲什么？另外，人才培养方面条例怎么规定？")
     articles = [a for a, _ in cited]
     assert 17 in articles
     assert 9 in articles  # talent cultivation, found for that part alone
     assert articles == sorted(articles)
     # Naming the article alone, the article alone.
-    assert {a for a, _ in _cited(assistant, "第十七条讲什么？")} == {17}
+    assert {a for a, _ in cited_provisions(assistant, "第十七条讲什么？")} == {17}

@@ -9,16 +9,12 @@ from assistant.answer.extractive import enumeration
 from assistant.app import Assistant, build_assistant
 from assistant.settings import Settings
 
+from .helpers import cited_provisions
+
 
 @pytest.fixture(scope="module")
 def assistant(settings: Settings) -> Assistant:
     return build_assistant(settings)
-
-
-def _cited(assistant: Assistant, question: str) -> list[tuple[int, int | None]]:
-    answer = assistant.ask(question)
-    assert not answer.refused, answer.notes
-    return [(c.article, c.paragraph) for c in answer.citations]
 
 
 def _acting(assistant: Assistant, name: str, county: bool) -> list[tuple[int, int]]:
@@ -85,12 +81,12 @@ def test_question_shapes() -> None:
 
 def test_a_departments_duties_are_every_provision_it_acts_in_at_the_level_asked(
         assistant: Assistant) -> None:
-    county = _cited(assistant, "县级人民政府工业和信息化主管部门负有哪些职责？")
+    county = cited_provisions(assistant, "县级人民政府工业和信息化主管部门负有哪些职责？")
     assert county == _acting(assistant, "工业和信息化", county=True)
     assert len(county) >= 3
     # The province's and cities' department also improves the transformation catalogue
     # (省、设区的市人民政府工业和信息化主管部门), which a county's does not.
-    province = _cited(assistant, "省工信厅在条例里要做哪些事？")
+    province = cited_provisions(assistant, "省工信厅在条例里要做哪些事？")
     assert province == _acting(assistant, "工业和信息化", county=False)
     assert set(county) < set(province)
 
@@ -98,16 +94,16 @@ def test_a_departments_duties_are_every_provision_it_acts_in_at_the_level_asked(
 def test_a_departments_duties_in_english_and_by_its_short_name(assistant: Assistant) -> None:
     expected = _acting(assistant, "人力资源社会保障", county=False)
     assert expected
-    assert _cited(assistant, "What are the duties of the human resources and social "
+    assert cited_provisions(assistant, "What are the duties of the human resources and social "
                              "security department?") == expected
     # 人社 is not in the text, and the question's embedding sits nearer to employment law
     # than to the regulation: the department named decides.
-    assert _cited(assistant, "人社局有哪些职责？") == expected
+    assert cited_provisions(assistant, "人社局有哪些职责？") == expected
 
 
 def test_a_duties_question_with_a_subject_is_answered_on_that_subject(
         assistant: Assistant) -> None:
-    cited = _cited(assistant, "工信部门在技术改造投资引导方面负有哪些职责？")
+    cited = cited_provisions(assistant, "工信部门在技术改造投资引导方面负有哪些职责？")
     assert cited[0] == (10, 2)
     assert cited != _acting(assistant, "工业和信息化", county=False)
 
