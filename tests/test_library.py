@@ -478,3 +478,12 @@ def test_a_question_about_a_named_law_itself_cites_its_article(three: Assistant)
     # Naming no regulation, it could be any one's: searched as any question, not resolved.
     hits = three.retriever.search("这部法什么时候开始施行？", 5)
     assert not any(h.referenced for h in hits)
+
+
+def test_a_laws_title_characters_do_not_eat_other_words(three: Assistant) -> None:
+    law = three.library.get(XZ)
+    retriever = three.retriever
+    # 法 ends the law's title, and 人民 is in it: 人民法院 is still searched for.
+    question = "人民法院可以强制执行吗？"
+    assert retriever._without_title_words(question, law) == question
+    assert retriever._without_title_words("本法对查封期限怎么规定？", law) == "对查封期限怎么规定？"
