@@ -24,7 +24,13 @@ def assistant(settings: Settings) -> Assistant:
     pytest.param("本条例的适用范围是什么？", ["applies"], id="zh-applies"),
     pytest.param("When did the regulation take effect, and what is its purpose?",
                  ["in_force", "purpose"], id="en-both"),
+    pytest.param("这个规定是根据什么定的？", ["purpose"], id="zh-this-rule"),
+    pytest.param("What is the stated purpose of the Shandong Provincial Regulations on "
+                 "Promoting Advanced Manufacturing?", ["purpose"], id="en-purpose-of-title"),
+    pytest.param("Why were these rules made?", ["purpose"], id="en-why-made"),
     # The question must ask it of the regulation, not of something in it.
+    pytest.param("What is the purpose of the chain leader system under the regulation?", [],
+                 id="en-purpose-of-a-system-under-it"),
     pytest.param("What is the purpose of the key project database?", [], id="en-other-purpose"),
     pytest.param("条例里链长制的目的是什么？", [], id="zh-other-purpose"),
     pytest.param("啥时候开始施行", [], id="zh-no-regulation-named"),

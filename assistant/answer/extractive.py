@@ -216,7 +216,8 @@ class ExtractiveAnswerer:
                 continue
             part_lang = detect_lang(part)
             terms = [t for t in self.coverage.question_terms(part, part_lang) if t.content]
-            for hit in self.retriever.search(part, PART_CANDIDATES, lang=part_lang,
+            # The part's best article not cited already (the named one may be its best).
+            for hit in self.retriever.search(part, PART_CANDIDATES + len(cited), lang=part_lang,
                                              questions=questions, within=regulation
                                              if self.library.multiple else None):
                 if hit.referenced or hit.article in cited:
@@ -228,6 +229,7 @@ class ExtractiveAnswerer:
                     reg, article, number = keys[gains.index(max(gains))]
                     out.append((reg, article, number, part))
                     cited.add(article)
+                break  # only the best article not cited already is tried
         return out
 
     def _quoted(self, regulation: str, article: int, numbers: Sequence[int],

@@ -22,7 +22,8 @@ from .corpus import Regulation
 Frame = str  # "purpose", "in_force" or "applies"
 
 # The regulation as the question names it.
-_ZH_ITSELF = r"(?:条例|本法|这部法|该法|法规|这部|本规定|本办法|立法)"
+_ZH_ITSELF = (r"(?:条例|本法|这部法|该法|法规|这部|立法"
+              r"|(?:本|这个|这部|该)(?:规定|办法))")
 _EN_ITSELF = (r"(?:regulations?|regs|rules|law|act|measures|legislation"
               r"|(?:this|the)\s+document)")
 
@@ -38,11 +39,13 @@ _ASKS = {
                    re.IGNORECASE)),
     "purpose": (
         re.compile(rf"{_ZH_ITSELF}(?:的)?(?:立法|制定|出台|颁布)?(?:的)?(?:目的|宗旨|初衷|依据|上位法)|上位法"
-                   rf"|为什么(?:要)?(?:制定|出台|颁布)|(?:依据|根据)什么(?:制定|出台)"
+                   rf"|为什么(?:要)?(?:制定|出台|颁布)|(?:依据|根据)什么(?:制定|出台|定的|来定)"
                    rf"|(?:制定|出台)(?:这部|本|该)?{_ZH_ITSELF}?的(?:目的|原因|依据|初衷)"),
         re.compile(rf"\b(?:its|their)\s+(?:stated\s+|legislative\s+)?(?:purpose|aim|objective)s?\b"
-                   rf"|\b(?:purpose|aim|objective|goal)s?\s+(?:of|behind)\s+(?:the\s+|these\s+"
-                   rf"|this\s+)?{_EN_ITSELF}\b|\bwhy\b.{{0,60}}\b(?:enacted|adopted|passed"
+                   rf"|\b(?:purpose|aim|objective|goal)s?\s+(?:of|behind)\s+"
+                   rf"(?:(?!(?:under|in|by|within|according|for)\b)[\w'-]+\s+){{0,6}}?"
+                   rf"{_EN_ITSELF}\b|\bwhy\s+(?:were|was|did)\s+(?:the|these|this)\s+"
+                   rf"{_EN_ITSELF}\s+(?:made|written|introduced)\b|\bwhy\b.{{0,60}}\b(?:enacted|adopted|passed"
                    rf"|passing|formulated|issued)\b|\b(?:what|why)\b.{{0,60}}\b(?:it\s+is"
                    rf"|they\s+are)\s+(?:for|based\s+on)\b|\b(?:legal\s+)?basis\s+(?:of|for)\s+"
                    rf"(?:the\s+|these\s+|this\s+)?{_EN_ITSELF}\b", re.IGNORECASE)),
