@@ -44,7 +44,7 @@ _ZH_NAME = re.compile(r"[\u4e00-\u9fff]{2,20}")
 _EN_NAME = re.compile(r"[a-z][a-z' -]{1,80}")
 _ZH_NOT_NAMES = re.compile(r"^(?:有关|其他|其他有关|相关)$")
 # A shortened department name (工信, 人社, 发改) counts before one of these words.
-_ZH_BODY_AFTER = "(?:主管部门|部门|局|厅|委|系统)"
+_ZH_BODY_AFTER = r"(?:主管部门|部门|局|厅|委|系统)"
 # The level and the word for a body around a department's name as a question writes it.
 _ZH_LEVEL_BEFORE = r"(?:县级以上|设区的市|省级|市级|县级|[省市县区])?(?:人民政府|政府)?"
 _ZH_BODY_AROUND = r"(?:主管部门|部门|局|厅|委员会|委)?"
@@ -83,7 +83,7 @@ class Actor:
 
 
 def _fold(text: str) -> str:
-    return unicodedata.normalize("NFKC", text).lower().replace("和", "").replace(" ", "")
+    return unicodedata.normalize("NFKC", text).lower().replace(r"和", "").replace(" ", "")
 
 
 def _bare(text: str) -> str:
@@ -116,7 +116,7 @@ def actor(sentence: str, lang: str) -> Actor | None:
         rest = _ZH_DEPARTMENTS.sub("", _ZH_GOVERNMENT.sub("", phrase, count=1))
         names = frozenset(_fold(n) for n in rest.split("、")
                           if _ZH_NAME.fullmatch(n) and not _ZH_NOT_NAMES.match(n)
-                          and phrase.rstrip().endswith("部门"))
+                          and phrase.rstrip().endswith(r"部门"))
         return Actor(names, _zh_levels(phrase))
     m = _EN_ACTOR.match(unicodedata.normalize("NFKC", sentence).lower().strip())
     if not m:
@@ -224,7 +224,7 @@ class Duties:
                 words = r"\s+".join(re.escape(w) for w in name.split())
                 text = re.sub(words, " ", text, flags=re.IGNORECASE)
                 continue
-            written = "和?".join(re.escape(c) for c in name)
+            written = r"和?".join(re.escape(c) for c in name)
             short = _abbreviation(name)
             forms = f"{written}|{re.escape(short)}(?={_ZH_BODY_AFTER})" if short else written
             text = re.sub(f"{_ZH_LEVEL_BEFORE}(?:{forms}){_ZH_BODY_AROUND}", "", text)

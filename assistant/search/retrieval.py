@@ -288,11 +288,11 @@ class HybridRetriever:
         found = self._titles.get(regulation.id)
         if found is None:
             names = regulation.names
-            chars = "".join(sorted({c for n in names for c in n if HAN.match(c)} - set("的和")))
+            chars = "".join(sorted({c for n in names for c in n if HAN.match(c)} - set(r"的和")))
             # 法 alone is in too many words (违法, 人民法院) to end a run of a law's title
             # characters: a law is named by its exact names, or as 本法, 这部法.
             heads = "|".join(sorted({m.group(0) for n in names
-                                     if (m := _TITLE_HEAD_ZH.search(n)) and m.group(0) != "法"},
+                                     if (m := _TITLE_HEAD_ZH.search(n)) and m.group(0) != r"法"},
                                     key=len, reverse=True))
             pattern = (rf"[《“]?(?:本|这部|这个|该|这)?[{chars}]{{0,16}}(?:{heads})[》”]?"
                        if chars and heads else r"(?:本|这部|这个|该)(?:条例|法)")
