@@ -86,11 +86,6 @@ def _fold(text: str) -> str:
     return unicodedata.normalize("NFKC", text).lower().replace(r"和", "").replace(" ", "")
 
 
-def _bare(text: str) -> str:
-    """``text`` without spaces or its words for "and" (names compared word by word)."""
-    return re.sub(r"\band\b|和|\s", "", unicodedata.normalize("NFKC", text).lower())
-
-
 def _zh_levels(phrase: str) -> frozenset[Level] | None:
     if _ZH_ALL_LEVELS.search(phrase):
         return ALL_LEVELS

@@ -145,18 +145,16 @@ class ExtractiveAnswerer:
         if len(keys) == 1 and not listed:
             return first
         keys.sort(key=lambda k: k[1:])
+        reader = self.chooser.duty_reader
+        names = reader.named(question, top.regulation) if duties and reader else set()
         return [s for reg, article, number in keys
-                for s in (self._duty(reg, article, number, question, lang) if duties else None)
+                for s in (self._duty(reg, article, number, names, lang) if names else None)
                 or self._quoted(reg, article, [number], q_tokens, lang)]
 
-    def _duty(self, regulation: str, article: int, number: int, question: str, lang: Lang
+    def _duty(self, regulation: str, article: int, number: int, names: set[str], lang: Lang
               ) -> list[_Scored]:
-        """The sentences of a provision that give the department asked about its duties
+        """The sentences of a provision that give the departments ``names`` their duties
         (duties.duty_span); [] when none can be told apart."""
-        reader = self.chooser.duty_reader if self.chooser is not None else None
-        if reader is None:
-            return []
-        names = reader.named(question, regulation)
         sentences = split_sentences(self._text(regulation, article, number, lang), lang)
         span = duty_span(sentences, names, lang)
         if span is None:
@@ -189,12 +187,19 @@ class ExtractiveAnswerer:
             for hit in ranked:  # the best-ranked article that covers something new
                 if hit.referenced or hit.article not in found:
                     continue
-                keys = [(hit.regulation, hit.article, p.number) for p in hit.paragraphs]
-                gains = [sum(self.coverage.covers(t, k) is not None for t in new) for k in keys]
-                if gains and max(gains) > 0:
-                    added.append(keys[gains.index(max(gains))])
+                key = self._covering(hit, new)
+                if key is not None:
+                    added.append(key)
                     break
         return added
+
+    def _covering(self, hit: Hit, terms: Sequence[QTerm]) -> Key | None:
+        """The paragraph of ``hit`` covering most of ``terms`` (the best-ranked on a tie),
+        or None when none covers any."""
+        assert self.coverage is not None
+        keys = [(hit.regulation, hit.article, p.number) for p in hit.paragraphs]
+        gains = [sum(self.coverage.covers(t, k) is not None for t in terms) for k in keys]
+        return keys[gains.index(max(gains))] if gains and max(gains) > 0 else None
 
     def _other_parts(self, question: str, refs: Sequence[Hit], questions: bool
                      ) -> list[tuple[str, int, int, str]]:
@@ -222,13 +227,10 @@ class ExtractiveAnswerer:
                                              if self.library.multiple else None):
                 if hit.referenced or hit.article in cited:
                     continue
-                keys = [(hit.regulation, hit.article, p.number) for p in hit.paragraphs]
-                gains = [sum(self.coverage.covers(t, k) is not None for t in terms)
-                         for k in keys]
-                if gains and max(gains) > 0:
-                    reg, article, number = keys[gains.index(max(gains))]
-                    out.append((reg, article, number, part))
-                    cited.add(article)
+                key = self._covering(hit, terms)
+                if key is not None:
+                    out.append((*key, part))
+                    cited.add(hit.article)
                 break  # only the best article not cited already is tried
         return out
 

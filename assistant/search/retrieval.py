@@ -248,7 +248,7 @@ class HybridRetriever:
     def _unnamed(self, text: str) -> str:
         """With several regulations, the question without their names (which only say where
         to look, and are handled by ``scope``); with one searched, also without the words
-        by which a question paraphrases its name (``_paraphrased``)."""
+        by which a question paraphrases its name (``_without_title_words``)."""
         if self.library.multiple:
             text = self.library.strip_names(text) or text
         scope = self.scope(text)
