@@ -26,6 +26,7 @@ from .answer.values import Answer, Citation, citation
 from .errors import TiaoliError, UsageError
 from .search.chunking import Lang, chunk_regulation
 from .search.embeddings import TiaoliEmbeddings, make_embeddings
+from .search.lexicon import Lexicon
 from .search.retrieval import Hit, HybridRetriever, SparseIndexes, detect_lang, normalize
 from .search.sparse import Tokenizers
 from .search.store import build_index, corpus_hash, load_index
@@ -477,7 +478,8 @@ def build_assistant(settings: Settings, embeddings: TiaoliEmbeddings | None = No
     embeddings = embeddings or make_embeddings(settings.embedder)
     index = load_index(settings.index_dir, settings.embedder, embeddings.id,
                        corpus_hash(corpus_files(settings)))
-    retriever = HybridRetriever(library, index, embeddings, Tokenizers(glossary),
+    retriever = HybridRetriever(library, index, embeddings,
+                                Tokenizers(glossary, lexicon_dir=settings.cache_dir),
                                 rrf_k=settings.rrf_k)
     judge = ScopeJudge(retriever, library, load_topics(_data("scope_topics.txt")),
                        ScopeRules.load(_data("scope_rules.json")), settings.scope_threshold)
@@ -509,7 +511,8 @@ def rebuild_index(settings: Settings, embeddings: TiaoliEmbeddings | None = None
     for c in chunks:
         if c.searchable:
             texts[c.lang].append(c.text)
-    tokenizers = Tokenizers(library.glossary())
+    tokenizers = Tokenizers(library.glossary())  # the whole dictionary: it cuts every text
+    Lexicon.open(settings.cache_dir)  # written now if missing, for the questions to come
     tokens = tokenizers.table(texts)
     tokenizers.remember(tokens)
     sparse = SparseIndexes.build(chunks, tokenizers)

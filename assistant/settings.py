@@ -115,6 +115,12 @@ class Settings(BaseSettings):
         default=Path.home() / ".local" / "share" / "tiaoli",
         description="Data directory for files Tiaoli writes at run time.",
     )
+    cache_dir: Path = Field(
+        default=Path.home() / ".cache" / "tiaoli",
+        description="Files derived from installed packages, written when missing and safe "
+        "to delete: jieba's dictionary as a lexicon that a start reads only the words of "
+        "the question from (search/lexicon.py).",
+    )
 
     @field_validator("cors_origins")
     @classmethod

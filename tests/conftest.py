@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -10,6 +12,19 @@ from assistant.text.corpus import Regulation, load_regulation
 from .helpers import regulation_dir
 
 DATA = Path(__file__).parent / "data"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _shared_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """One cache folder for the session (jieba's lexicon is written there once), not the
+    user's: set before any Settings is made."""
+    before = os.environ.get("TIAOLI_CACHE_DIR")
+    os.environ["TIAOLI_CACHE_DIR"] = str(tmp_path_factory.mktemp("cache"))
+    yield
+    if before is None:
+        del os.environ["TIAOLI_CACHE_DIR"]
+    else:
+        os.environ["TIAOLI_CACHE_DIR"] = before
 
 
 @pytest.fixture(autouse=True)

@@ -11,7 +11,9 @@ from __future__ import annotations
 import functools
 import json
 import logging
+import os
 import re
+import sys
 import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -24,6 +26,7 @@ import numpy as np
 from ..text.glossary import Term
 from ..text.script import HAN_RUN, has_han, is_all_han
 from .chunking import Chunk, Lang
+from .lexicon import Lexicon
 
 _WORD_RE = re.compile(r"[a-z0-9]+(?:['’][a-z]+)?")
 _NAME_TAGS = frozenset({"nr", "ns", "nt", "nz"})
@@ -33,9 +36,9 @@ class Tagger:
     """jieba's part-of-speech tagger over our tokenizer, built at its first ``cut``.
 
     A search in English never needs it (an answer may, to read a Chinese provision's
-    list of items); and jieba.posseg's own
-    default tagger has already read the word tags of the dictionary we use, so ours
-    shares that table instead of reading the 350,000 lines again (~0.3 s each).
+    list of items). Its word tags are jieba.posseg's own default tagger's (the same
+    dictionary), or, with a lexicon, the lexicon's, read on demand: importing
+    jieba.posseg then reads no dictionary at all (``_import_posseg``).
     """
 
     def __init__(self, tokenizers: Tokenizers) -> None:
@@ -45,17 +48,77 @@ class Tagger:
     def cut(self, text: str) -> Any:
         """(word, flag) pairs of ``text``, as jieba.posseg's ``cut`` gives them."""
         if self._tagger is None:
+            lexicon = self._tokenizers.lexicon
+            posseg = _import_posseg(lexicon)
+            tagger = posseg.POSTokenizer.__new__(posseg.POSTokenizer)
+            tagger.tokenizer = self._tokenizers.jieba.tokenizer
+            if lexicon is not None:
+                tagger.word_tag_tab = lexicon.tags
+            else:  # the default tagger's table, as a plain dict: read once, shared
+                table = posseg.dt.word_tag_tab
+                if isinstance(table, _TagsWhenAsked):
+                    table.get("")
+                    posseg.dt.word_tag_tab = table = dict(table)
+                tagger.word_tag_tab = table
+            self._tagger = tagger
+        self._tokenizers.jieba.fill(text)
+        return self._tagger.cut(text)
+
+
+def _import_posseg(lexicon: Lexicon | None) -> Any:
+    """jieba.posseg, imported. Its import builds a default tagger that reads the 350,000
+    lines of jieba's dictionary for their tags (~0.6 s); with a lexicon holding those
+    tags, that tagger is pointed at an empty file while it is built, and its tags are
+    read only if something asks it for one (our tagger asks the lexicon)."""
+    import jieba
+
+    if lexicon is None or "jieba.posseg" in sys.modules:
+        import jieba.posseg
+
+        return jieba.posseg
+    dictionary = jieba.dt.dictionary
+    jieba.dt.dictionary = os.devnull
+    try:
+        import jieba.posseg
+    finally:
+        jieba.dt.dictionary = dictionary
+    jieba.posseg.dt.word_tag_tab = _TagsWhenAsked(jieba.posseg.dt)
+    return jieba.posseg
+
+
+class _TagsWhenAsked(dict):  # type: ignore[type-arg]
+    """jieba.posseg's default tagger's word tags, read from its dictionary the first
+    time anything asks for one (whoever else in the process tags with it, or a
+    Tagger without a lexicon), not when jieba.posseg is imported."""
+
+    def __init__(self, tagger: Any) -> None:
+        super().__init__()
+        self._tagger: Any = tagger
+
+    def _read(self) -> None:
+        if self._tagger is not None:
             import jieba.posseg
 
-            default, ours = jieba.posseg.dt, self._tokenizers.jieba
-            if ours.dictionary == default.tokenizer.dictionary:
-                tagger = jieba.posseg.POSTokenizer.__new__(jieba.posseg.POSTokenizer)
-                tagger.tokenizer = ours
-                tagger.word_tag_tab = default.word_tag_tab
-            else:  # pragma: no cover - we always use jieba's own dictionary
-                tagger = jieba.posseg.POSTokenizer(ours)
-            self._tagger = tagger
-        return self._tagger.cut(text)
+            tagger, self._tagger = self._tagger, None
+            table = jieba.posseg.POSTokenizer.__new__(jieba.posseg.POSTokenizer)
+            table.load_word_tag(tagger.tokenizer.get_dict_file())
+            super().update(table.word_tag_tab)
+
+    def get(self, key: Any, default: Any = None) -> Any:
+        self._read()
+        return super().get(key, default)
+
+    def __getitem__(self, key: Any) -> Any:
+        self._read()
+        return super().__getitem__(key)
+
+    def __contains__(self, key: object) -> bool:
+        self._read()
+        return super().__contains__(key)
+
+    def update(self, *args: Any, **kwargs: Any) -> None:
+        self._read()
+        super().update(*args, **kwargs)
 
 
 def _stopwords(name: str) -> frozenset[str]:
@@ -68,16 +131,46 @@ def _stopwords(name: str) -> frozenset[str]:
 TOKENS_VERSION = 1
 
 
+class Cutter:
+    """A jieba Tokenizer's cutting methods, each reading the lexicon's words for the text
+    first (``Lexicon.fill``); without a lexicon, jieba's as they are."""
+
+    def __init__(self, tokenizer: Any, lexicon: Lexicon | None) -> None:
+        self.tokenizer = tokenizer
+        self.fill = lexicon.fill if lexicon is not None else _nothing
+
+    def lcut(self, text: str) -> list[str]:
+        """jieba's ``lcut``: the words of ``text``."""
+        self.fill(text)
+        return list(self.tokenizer.lcut(text))
+
+    def lcut_for_search(self, text: str) -> list[str]:
+        """jieba's ``lcut_for_search``: words and their dictionary sub-words."""
+        self.fill(text)
+        return list(self.tokenizer.lcut_for_search(text))
+
+    def tokenize(self, text: str, mode: str = "default") -> list[tuple[str, int, int]]:
+        """jieba's ``tokenize``: (word, start, end) of each word."""
+        self.fill(text)
+        return list(self.tokenizer.tokenize(text, mode=mode))
+
+
+def _nothing(text: str) -> None:
+    """What filling is without a lexicon: jieba's dictionary is all in memory."""
+
+
 class Tokenizers:
     """Chinese and English tokenizers sharing one glossary; built once.
 
-    jieba's dictionary (~0.8 s to load) is loaded the first time Chinese text is
-    cut, not before: the index stores the tokens of every text it holds
-    (``table``, ``remember``), so start-up builds BM25 without cutting anything,
-    and an English search never loads jieba at all.
+    jieba is set up the first time Chinese text is cut, not before: the index stores
+    the tokens of every text it holds (``table``, ``remember``), so start-up builds
+    BM25 without cutting anything. With ``lexicon_dir`` (a question's start), jieba's
+    dictionary is read from the lexicon there a text at a time (``lexicon.py``)
+    instead of whole (~0.6-1.5 s); without it (an index build, which cuts every
+    text), whole, as jieba does.
     """
 
-    def __init__(self, terms: Sequence[Term]) -> None:
+    def __init__(self, terms: Sequence[Term], lexicon_dir: Path | None = None) -> None:
         import Stemmer
         from bm25s.stopwords import STOPWORDS_EN
 
@@ -85,25 +178,43 @@ class Tokenizers:
         self._zh_stop = _stopwords("stopwords.zh.txt")
         self._en_stop = frozenset(STOPWORDS_EN) | _stopwords("stopwords.en.txt")
         self.terms = tuple(terms)
-        self._jieba: Any = None
+        self._jieba: Cutter | None = None
+        self._lexicon_dir = lexicon_dir
+        self._lexicon: Lexicon | None = None
         self.pos = Tagger(self)
         self._known: dict[Lang, dict[str, list[str]]] = {"zh": {}, "en": {}}
         self._en_forms = [(t, [self.en_words(form) for form in t.english_forms]) for t in terms]
 
     @property
-    def jieba(self) -> Any:
-        """jieba's tokenizer with the glossary's Chinese terms as its user dictionary."""
+    def jieba(self) -> Cutter:
+        """jieba's tokenizer with the glossary's Chinese terms as its user dictionary (its
+        cutting methods, through the lexicon when there is one)."""
         if self._jieba is None:
             import jieba
 
             jieba.setLogLevel(logging.WARNING)
-            tokenizer = jieba.Tokenizer()
-            tokenizer.initialize()
+            lexicon = self.lexicon
+            if lexicon is None:
+                tokenizer = jieba.Tokenizer()
+                tokenizer.initialize()
+            else:
+                tokenizer = lexicon.tokenizer()
+            cutter = Cutter(tokenizer, lexicon)
             for term in self.terms:
                 if is_all_han(term.zh):
+                    cutter.fill(term.zh)  # its prefixes' counts, before add_word reads them
                     tokenizer.add_word(term.zh, freq=100_000)
-            self._jieba = tokenizer
+            self._jieba = cutter
         return self._jieba
+
+    @property
+    def lexicon(self) -> Lexicon | None:
+        """jieba's dictionary as a file read on demand (``lexicon.py``), opened (and written
+        the first time) in ``lexicon_dir``; None without one."""
+        if self._lexicon is None and self._lexicon_dir is not None:
+            self._lexicon = Lexicon.open(self._lexicon_dir)
+            self._lexicon_dir = None  # tried once, whatever came of it
+        return self._lexicon
 
     @functools.cached_property
     def fingerprint(self) -> str:
