@@ -149,6 +149,7 @@ def _entries() -> tuple[list[tuple[str, int, str | None]], int]:
     the total count."""
     import jieba
 
+    jieba.setLogLevel(logging.WARNING)
     tokenizer = jieba.Tokenizer()
     tokenizer.initialize()
     tags: dict[str, str] = {}
