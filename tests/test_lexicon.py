@@ -121,3 +121,19 @@ print(json.dumps([ours, default, whole, jieba.dt.dictionary], ensure_ascii=False
     assert default == expected
     assert whole == expected  # a tagger without a lexicon, after one with
     assert dictionary is None  # jieba's default tokenizer keeps its own dictionary
+
+
+def test_threads_cutting_at_once_get_what_one_thread_gets(settings: Settings,
+                                                         tmp_path: Path) -> None:
+    """The page answers questions on several threads over one lexicon: a thread must never
+    cut a text while another is still reading the words it needs."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    texts = _texts(settings)[:600]
+    terms = load_library(settings.corpus_dir).glossary()
+    whole = Tokenizers(terms)
+    expected = [whole.zh(t) for t in texts]
+    shared = Tokenizers(terms, lexicon_dir=tmp_path)
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        got = list(pool.map(shared.zh, texts))
+    assert got == expected

@@ -14,6 +14,7 @@ import logging
 import os
 import re
 import sys
+import threading
 import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -48,21 +49,26 @@ class Tagger:
     def cut(self, text: str) -> Any:
         """(word, flag) pairs of ``text``, as jieba.posseg's ``cut`` gives them."""
         if self._tagger is None:
-            lexicon = self._tokenizers.lexicon
-            posseg = _import_posseg(lexicon)
-            tagger = posseg.POSTokenizer.__new__(posseg.POSTokenizer)
-            tagger.tokenizer = self._tokenizers.jieba.tokenizer
-            if lexicon is not None:
-                tagger.word_tag_tab = lexicon.tags
-            else:  # the default tagger's table, as a plain dict: read once, shared
-                table = posseg.dt.word_tag_tab
-                if isinstance(table, _TagsWhenAsked):
-                    table.get("")
-                    posseg.dt.word_tag_tab = table = dict(table)
-                tagger.word_tag_tab = table
-            self._tagger = tagger
+            with self._tokenizers.setting_up:  # once, whichever thread asks first
+                if self._tagger is None:
+                    self._tagger = self._build()
         self._tokenizers.jieba.fill(text)
         return self._tagger.cut(text)
+
+    def _build(self) -> Any:
+        lexicon = self._tokenizers.lexicon
+        posseg = _import_posseg(lexicon)
+        tagger = posseg.POSTokenizer.__new__(posseg.POSTokenizer)
+        tagger.tokenizer = self._tokenizers.jieba.tokenizer
+        if lexicon is not None:
+            tagger.word_tag_tab = lexicon.tags
+        else:  # the default tagger's table, as a plain dict: read once, shared
+            table = posseg.dt.word_tag_tab
+            if isinstance(table, _TagsWhenAsked):
+                table.get("")
+                posseg.dt.word_tag_tab = table = dict(table)
+            tagger.word_tag_tab = table
+        return tagger
 
 
 def _import_posseg(lexicon: Lexicon | None) -> Any:
@@ -181,6 +187,7 @@ class Tokenizers:
         self._jieba: Cutter | None = None
         self._lexicon_dir = lexicon_dir
         self._lexicon: Lexicon | None = None
+        self.setting_up = threading.RLock()  # jieba, the lexicon, the tagger: once each
         self.pos = Tagger(self)
         self._known: dict[Lang, dict[str, list[str]]] = {"zh": {}, "en": {}}
         self._en_forms = [(t, [self.en_words(form) for form in t.english_forms]) for t in terms]
@@ -188,32 +195,39 @@ class Tokenizers:
     @property
     def jieba(self) -> Cutter:
         """jieba's tokenizer with the glossary's Chinese terms as its user dictionary (its
-        cutting methods, through the lexicon when there is one)."""
+        cutting methods, through the lexicon when there is one). Set up once, whichever
+        thread asks first."""
         if self._jieba is None:
-            import jieba
-
-            jieba.setLogLevel(logging.WARNING)
-            lexicon = self.lexicon
-            if lexicon is None:
-                tokenizer = jieba.Tokenizer()
-                tokenizer.initialize()
-            else:
-                tokenizer = lexicon.tokenizer()
-            cutter = Cutter(tokenizer, lexicon)
-            for term in self.terms:
-                if is_all_han(term.zh):
-                    cutter.fill(term.zh)  # its prefixes' counts, before add_word reads them
-                    tokenizer.add_word(term.zh, freq=100_000)
-            self._jieba = cutter
+            with self.setting_up:
+                if self._jieba is None:
+                    self._jieba = self._set_up()
         return self._jieba
+
+    def _set_up(self) -> Cutter:
+        import jieba
+
+        jieba.setLogLevel(logging.WARNING)
+        lexicon = self.lexicon
+        if lexicon is None:
+            tokenizer = jieba.Tokenizer()
+            tokenizer.initialize()
+        else:
+            tokenizer = lexicon.tokenizer()
+        cutter = Cutter(tokenizer, lexicon)
+        for term in self.terms:
+            if is_all_han(term.zh):
+                cutter.fill(term.zh)  # its prefixes' counts, before add_word reads them
+                tokenizer.add_word(term.zh, freq=100_000)
+        return cutter
 
     @property
     def lexicon(self) -> Lexicon | None:
         """jieba's dictionary as a file read on demand (``lexicon.py``), opened (and written
         the first time) in ``lexicon_dir``; None without one."""
-        if self._lexicon is None and self._lexicon_dir is not None:
-            self._lexicon = Lexicon.open(self._lexicon_dir)
-            self._lexicon_dir = None  # tried once, whatever came of it
+        with self.setting_up:
+            if self._lexicon is None and self._lexicon_dir is not None:
+                self._lexicon = Lexicon.open(self._lexicon_dir)
+                self._lexicon_dir = None  # tried once, whatever came of it
         return self._lexicon
 
     @functools.cached_property
