@@ -211,7 +211,9 @@ def index_build(obj: Context, fresh: bool, skip_broken: bool) -> None:
     already holds keep their vectors, so adding a regulation embeds only its
     own chunks. Search and ask never rebuild on their own: they stop and
     point here when the index is stale. Warns of paragraphs that have no
-    anticipated question when a regulation has some.
+    anticipated question when a regulation has some. Also writes jieba's
+    dictionary as a lexicon to TIAOLI_CACHE_DIR (default: ~/.cache/tiaoli) when
+    it is missing, so that the next question starts without loading it.
     """
     import time
 
