@@ -5,14 +5,13 @@ their counts (``Tokenizer.FREQ``), unmarshalled from its cache in ~0.6-1.5 s, an
 jieba.posseg reads the 350,000 lines of dict.txt again for the part-of-speech tags
 (~0.6 s) when it is imported. A question needs a few hundred of those entries.
 
-The lexicon is the same data in one SQLite file: word → count and tag, the total
-count. ``Lexicon.tokenizer`` gives a jieba Tokenizer
-whose FREQ holds only the words of the texts it is about to cut (``fill``), so
-cutting a text gives exactly the words the in-memory dictionary gives: same data,
-read a text at a time. The file is written once,
-the first time it is missing, from the loaded dictionary; its name carries jieba's
-version and the dictionary file's size and time, so another jieba or dictionary
-never meets it.
+The lexicon is the same data in one SQLite file: word → count and tag, and the
+total count. ``Lexicon.tokenizer`` gives a jieba Tokenizer whose FREQ holds only the
+words of the texts it is about to cut (``fill``), so cutting a text gives exactly
+the words the in-memory dictionary gives: same data, read a text at a time. The
+file is written once, the first time it is missing, from the loaded dictionary; its
+name carries jieba's version and the dictionary file's size and time, so another
+jieba or dictionary never meets it.
 """
 
 from __future__ import annotations

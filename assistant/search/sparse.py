@@ -65,8 +65,7 @@ class Tagger:
         else:  # the default tagger's table, as a plain dict: read once, shared
             table = posseg.dt.word_tag_tab
             if isinstance(table, _TagsWhenAsked):
-                table.get("")
-                posseg.dt.word_tag_tab = table = dict(table)
+                posseg.dt.word_tag_tab = table = table.whole()
             tagger.word_tag_tab = table
         return tagger
 
@@ -100,6 +99,11 @@ class _TagsWhenAsked(dict):  # type: ignore[type-arg]
     def __init__(self, tagger: Any) -> None:
         super().__init__()
         self._tagger: Any = tagger
+
+    def whole(self) -> dict[str, str]:
+        """Every tag, read now if not yet, as a plain dict."""
+        self._read()
+        return dict(self)
 
     def _read(self) -> None:
         if self._tagger is not None:
@@ -148,12 +152,12 @@ class Cutter:
     def lcut(self, text: str) -> list[str]:
         """jieba's ``lcut``: the words of ``text``."""
         self.fill(text)
-        return list(self.tokenizer.lcut(text))
+        return self.tokenizer.lcut(text)  # type: ignore[no-any-return]
 
     def lcut_for_search(self, text: str) -> list[str]:
         """jieba's ``lcut_for_search``: words and their dictionary sub-words."""
         self.fill(text)
-        return list(self.tokenizer.lcut_for_search(text))
+        return self.tokenizer.lcut_for_search(text)  # type: ignore[no-any-return]
 
     def tokenize(self, text: str, mode: str = "default") -> list[tuple[str, int, int]]:
         """jieba's ``tokenize``: (word, start, end) of each word."""
