@@ -428,6 +428,19 @@ def test_a_library_refuses_what_one_regulation_would(three: Assistant) -> None:
     assert asked.refused, [(c.regulation, c.article) for c in asked.citations]
 
 
+def test_a_term_common_in_its_regulation_stays_common_in_a_library(three: Assistant) -> None:
+    # 先进制造业 is in most of the bundled regulation's articles, so it says nothing about
+    # which of them is meant and is not searched across languages; the national law's
+    # 71 articles, which never hold it, make it rare in the library as a whole, but not
+    # in the regulation a question about it is answered from.
+    alone = build_assistant(Settings()).retriever.common_terms
+    term = "先进制造业"
+    assert term in alone
+    articles = [a.zh for r in three.library.regulations for a in r.articles]
+    assert sum(term in t for t in articles) < 0.25 * len(articles)
+    assert alone <= three.retriever.common_terms
+
+
 def test_whole_library_evaluation_counts_another_regulation_as_wrong(
         two_settings: Settings) -> None:
     from assistant.evaluation import Question, evaluate

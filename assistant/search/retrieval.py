@@ -221,11 +221,18 @@ class HybridRetriever:
         self.sparse = ((SparseIndexes.load(stored, chunks, tokenizers) if stored else None)
                        or SparseIndexes.build(chunks, tokenizers))
         # Terms found in many articles (先进制造业) say nothing about which one is
-        # meant; carrying them into the other language only adds noise.
-        texts = [a.zh for reg in library.regulations for a in reg.articles]
-        holding = _texts_holding((t.zh for t in tokenizers.terms), texts)
+        # meant; carrying them into the other language only adds noise. Many of whose
+        # articles: of the regulation holding the term most often, not of the library
+        # (where a term every article of one regulation holds is still rare).
+        best: dict[str, tuple[int, int]] = {}  # term -> (articles holding it, articles)
+        for reg in library.regulations:
+            holding = _texts_holding((t.zh for t in tokenizers.terms),
+                                     [a.zh for a in reg.articles])
+            for zh, n in holding.items():
+                if n > best.get(zh, (0, 1))[0]:
+                    best[zh] = (n, len(reg.articles))
         self.common_terms = frozenset(
-            t.zh for t in tokenizers.terms if holding[t.zh] > COMMON_TERM_SHARE * len(texts))
+            zh for zh, (n, of) in best.items() if n > COMMON_TERM_SHARE * of)
 
     @functools.cached_property
     def _text_sparse(self) -> SparseIndexes:
