@@ -364,27 +364,46 @@ class Assistant:
         count = len(current.articles) if current else max(
             len(r.articles) for r in self.library.regulations)
         standalone = rewrite(text, history, count, self.extractive.salient)
-        if (current is not None and self.library.multiple and standalone != text
-                and find_references(standalone) and not self.library.named_in(standalone)):
+        # A reference the rewrite added, or a question about the regulation itself
+        # ("它什么时候施行？"), is about the regulation the conversation is on.
+        if (current is not None and self.library.multiple
+                and not self.library.named_in(standalone)
+                and ((standalone != text and find_references(standalone))
+                     or (not find_references(standalone)
+                         and self.retriever.frame_articles(standalone, current)))):
             standalone = f"《{current.short_zh}》{standalone}"
         return standalone
 
     def _ask_which(self, question: str, lang: Lang, searched: str, text: str,
                    choices: Sequence[Regulation]) -> Answer:
-        """The answer to a reference several regulations hold: which one is meant?"""
-        a, p = next((a, p) for a, p in find_references(searched)
-                    if len(self.library.holding(a, p, choices)) > 1)
-        plain = label_zh(a, p) if lang == "zh" else label_en(a, p)
+        """The answer to a reference several regulations hold, or to a question about a
+        regulation itself that names none of several (its purpose, when it takes effect):
+        which one is meant? Each one's article is shown."""
         titles = self.prompts.phrase("list_separator", lang).join(
             self.prompts.phrase("listed_regulation", lang,
                                 title=r.short_zh if lang == "zh" else r.short_en)
             for r in choices)
-        body = self.prompts.phrase("ambiguous", lang, label=plain, titles=titles,
-                                   example=self.library.label(choices[0].id, a, p, lang))
-        related = tuple(citation(self.library, r.id, a, p) for r in choices)
+        ref = next(((a, p) for a, p in find_references(searched)
+                    if len(self.library.holding(a, p, choices)) > 1), None)
+        if ref is not None:
+            a, p = ref
+            plain = label_zh(a, p) if lang == "zh" else label_en(a, p)
+            body = self.prompts.phrase("ambiguous", lang, label=plain, titles=titles,
+                                       example=self.library.label(choices[0].id, a, p, lang))
+            related = tuple(citation(self.library, r.id, a, p) for r in choices)
+            note = f"{plain} is in {len(choices)} regulations; asked which"
+        else:
+            keys = [(r.id, n) for r in choices for n in self.retriever.frame_articles(searched, r)]
+            first = keys[0]
+            body = self.prompts.phrase("ambiguous_itself", lang, count=len(choices),
+                                       titles=titles,
+                                       example=self.library.label(*first, None, lang))
+            related = tuple(citation(self.library, r, n, None) for r, n in keys)
+            note = (f"asks about a regulation itself and names none of the {len(choices)} "
+                    "that say it; asked which")
         return Answer(question, lang, self.extractive.mode, body, False, (), related,
-                      (f"{plain} is in {len(choices)} regulations; asked which",),
-                      searched if searched != text else None, tuple(r.id for r in choices))
+                      (note,), searched if searched != text else None,
+                      tuple(r.id for r in choices))
 
     @property
     def index_version(self) -> str:

@@ -182,6 +182,30 @@ def test_an_ambiguous_reference_asks_which(two: Assistant) -> None:
     assert en.to_json()["choices"] == [JH, SD]
 
 
+def test_a_question_about_the_regulation_itself_naming_none_asks_which(two: Assistant
+                                                                       ) -> None:
+    # Each regulation has its own purpose and date; with two loaded, "本条例" is either.
+    a = two.ask("请问本条例的制定目的是什么？")
+    assert a.choices == (JH, SD)
+    assert a.citations == ()
+    assert {(c.regulation, c.article) for c in a.related} == {(JH, 1), (SD, 1)}
+    assert "已载入的法规中有2部对此各有规定" in a.answer
+    en = two.ask("When does the regulation take effect?")
+    assert en.choices == (JH, SD)
+    assert {(c.regulation, c.article) for c in en.related} == {(JH, 9), (SD, 20)}
+    assert "Which one do you mean?" in en.answer
+    # Named, or asked in a conversation about one, it is answered from that one.
+    named = two.ask("江海市河道保护条例什么时候施行？")
+    assert [(c.regulation, c.article) for c in named.citations][:1] == [(JH, 9)]
+    from assistant.answer.conversation import Turn
+
+    first = two.ask("江海市河道保护条例第五条是什么？")
+    history = [Turn("user", "江海市河道保护条例第五条是什么？"), Turn("assistant", first.answer)]
+    nxt = two.ask("这个条例什么时候开始施行？", history=history)
+    assert nxt.choices == ()
+    assert [(c.regulation, c.article) for c in nxt.citations][:1] == [(JH, 9)]
+
+
 @pytest.mark.parametrize(("question", "expected"), [
     ("江海市河道保护条例第三条是什么？", (JH, 3)),
     ("《山东省先进制造业促进条例》第三条讲什么", (SD, 3)),

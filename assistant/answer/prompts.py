@@ -46,6 +46,8 @@ _PHRASES = {
     # Used when several regulations are loaded (labels then carry the title).
     "lead_titled": {"label"}, "refusal_library": set(),
     "ambiguous": {"label", "titles", "example"},
+    # A question about a regulation itself (its purpose, its date) naming none of several.
+    "ambiguous_itself": {"count", "titles", "example"},
     # A reference to an article that does not exist, after the refusal phrase.
     "missing_article": {"refusal", "regulation", "label", "count"},
     "missing_everywhere": {"refusal", "label", "count"},

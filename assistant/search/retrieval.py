@@ -319,17 +319,31 @@ class HybridRetriever:
 
     def ambiguous(self, question: str, within: str | None = None) -> tuple[Regulation, ...]:
         """The regulations an article reference could mean, when it names none and several
-        hold the article; () when every reference is clear."""
+        hold the article; () when every reference is clear. A question about the
+        regulation itself (its purpose, whom it applies to, when it takes effect:
+        text/frames.py) that names none, with several loaded, could mean each that has
+        an article saying so."""
         text = normalize(question)
         scope = self.scope(text, within)
         if len(scope) < 2:
             return ()
         holders: list[Regulation] = []
-        for a, p in find_references(text):
+        refs = find_references(text)
+        for a, p in refs:
             found = self.library.holding(a, p, scope)
             if len(found) > 1:
                 holders += found
+        if not refs and not self.library.named_in(text):
+            holders += [r for r in scope if self.frame_articles(text, r)]
+            if len(holders) < 2:
+                return ()
         return tuple(dict.fromkeys(holders))
+
+    def frame_articles(self, text: str, regulation: Regulation) -> list[int]:
+        """The articles of ``regulation`` that answer what ``text`` asks of a regulation
+        itself (text/frames.py), in order; [] when it asks none of that."""
+        frames = asked_frames(text, bool(self.library.named_in(text)))
+        return sorted({n for frame in frames if (n := frame_article(regulation, frame))})
 
     def ranked_lists(self, question: str, lang: Lang, mode: Mode,
                      vector: np.ndarray | None = None,
@@ -427,9 +441,7 @@ class HybridRetriever:
         if not refs and len(scope) == 1:
             # A question about the regulation itself (frames.py): its purpose, whom it
             # applies to, when it takes effect, answered by the article saying so.
-            numbers = {frame_article(scope[0], frame)
-                       for frame in asked_frames(text, bool(self.library.named_in(text)))}
-            refs += [(scope[0].id, n, None) for n in sorted(n for n in numbers if n)]
+            refs += [(scope[0].id, n, None) for n in self.frame_articles(text, scope[0])]
         return refs
 
     def _referenced_hit(self, key: Key, paragraphs: list[int | None], fused: Hit | None) -> Hit:
