@@ -395,7 +395,7 @@ class Assistant:
         else:
             keys = [(r.id, n) for r in choices for n in self.retriever.frame_articles(searched, r)]
             first = keys[0]
-            body = self.prompts.phrase("ambiguous_itself", lang, count=len(choices),
+            body = self.prompts.phrase("ambiguous_itself", lang, count=str(len(choices)),
                                        titles=titles,
                                        example=self.library.label(*first, None, lang))
             related = tuple(citation(self.library, r, n, None) for r, n in keys)
