@@ -282,10 +282,18 @@ class Assistant:
             return None
         missing = self.coverage.uncovered(terms, [r.id for r in scope] if scope else None,
                                           questions)
-        if missing is None:
-            return None
-        shown = ", ".join(missing[:6]) + (", …" if len(missing) > 6 else "")
-        return f"no provision holds any of the question's terms ({shown})"
+        if missing is not None:
+            shown = ", ".join(missing[:6]) + (", …" if len(missing) > 6 else "")
+            return f"no provision holds any of the question's terms ({shown})"
+        # The article an answer would quote first shares nothing with the question: not
+        # one of its words in the text, nor one of its content terms in the questions
+        # anticipated for it. Only the embedding's nearness would stand behind it.
+        best = hits[0] if hits else None
+        if best is not None and terms and not self.coverage.article_evidence(
+                terms, best.regulation, best.article, questions):
+            label = self.library.label(best.regulation, best.article)
+            return f"the best match, {label}, holds none of the question's words"
+        return None
 
     def _evidence(self, cites: Sequence[Citation], terms: Sequence[QTerm]
                   ) -> tuple[Citation, ...]:

@@ -102,3 +102,28 @@ def test_an_english_evidence_word_is_marked_on_the_chinese_side_too(
     assert "长期租赁" in first.zh
     assert "long-term leasing" in en
     assert "先租赁后出让" not in zh  # "leasing followed by granting": mostly other words
+
+
+def test_an_answer_whose_best_article_shares_no_word_with_the_question_is_refused(
+        assistant: Assistant) -> None:
+    from assistant.search.retrieval import Hit, ParagraphScore
+
+    question = "Is there a scenic cycling route along the coast in spring?"
+    c = assistant.coverage
+    assert c is not None
+    terms = c.question_terms(question, "en")
+    reg = assistant.library.regulations[0]
+    # "route" is in Article 17(3) (site and route selection), so some provision holds a
+    # term of the question; Article 7 holds none, nor do the questions anticipated for it.
+    assert c.uncovered(terms, None, questions=True) is None
+    assert c.article_evidence(terms, reg.id, 17)
+    assert not c.article_evidence(terms, reg.id, 7, questions=True)
+
+    def hit(article: int, referenced: bool = False) -> Hit:
+        return Hit(reg.id, article, 1.0, (ParagraphScore(1, 1.0),), referenced=referenced)
+
+    why = assistant.not_covered(terms, [hit(7), hit(17)], [reg])
+    assert why is not None
+    assert "holds none of the question's words" in why
+    assert assistant.not_covered(terms, [hit(17), hit(7)], [reg]) is None
+    assert assistant.not_covered(terms, [hit(7, referenced=True)], [reg]) is None  # named

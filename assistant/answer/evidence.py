@@ -242,6 +242,16 @@ class Coverage:
         """The content terms of ``terms`` that some provision of ``regulation`` holds."""
         return [t for t in terms if t.content and self.holders(t, regulation)]
 
+    def article_evidence(self, terms: Sequence[QTerm], regulation: str, article: int,
+                         questions: bool = False) -> bool:
+        """Whether a paragraph of ``regulation``'s ``article`` holds one of ``terms`` in its
+        text (any kind), or, with ``questions``, one of their content terms in the
+        questions anticipated for it."""
+        keys = [k for k in self.keys(regulation) if k[1] == article]
+        return any(self.covers(t, k) is not None for t in terms for k in keys) or (
+            questions and any(self.covers(t, k, True) is not None
+                              for t in terms if t.content for k in keys))
+
     def share(self, term: QTerm, regulation: str) -> float:
         """The share of ``regulation``'s provisions whose text covers ``term`` (0 to 1)."""
         return len(self.holders(term, regulation)) / max(len(self.keys(regulation)), 1)
