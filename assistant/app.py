@@ -49,6 +49,10 @@ REACHED = 3
 #: for, so that the answer has ``answer_k`` of those that address the question.
 LIBRARY_DEPTH = 3
 
+#: An answer asking which regulation is meant names at most this many in its text; the
+#: rest are counted ("…等62部"), and every one is listed under ``related``.
+TITLES_NAMED = 8
+
 
 def corpus_files(settings: Settings) -> list[Path]:
     """The files of every regulation under the corpus folder that shape the index."""
@@ -390,7 +394,9 @@ class Assistant:
         titles = self.prompts.phrase("list_separator", lang).join(
             self.prompts.phrase("listed_regulation", lang,
                                 title=r.short_zh if lang == "zh" else r.short_en)
-            for r in choices)
+            for r in choices[:TITLES_NAMED])
+        if len(choices) > TITLES_NAMED:
+            titles += self.prompts.phrase("listed_more", lang, count=str(len(choices)))
         ref = next(((a, p) for a, p in find_references(searched)
                     if len(self.library.holding(a, p, choices)) > 1), None)
         if ref is not None:

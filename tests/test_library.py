@@ -182,6 +182,19 @@ def test_an_ambiguous_reference_asks_which(two: Assistant) -> None:
     assert en.to_json()["choices"] == [JH, SD]
 
 
+def test_an_answer_asking_which_names_the_first_few_and_counts_the_rest(
+        two: Assistant, monkeypatch: pytest.MonkeyPatch) -> None:
+    import assistant.app as app
+
+    monkeypatch.setattr(app, "TITLES_NAMED", 1)
+    a = two.ask("第三条是什么？")
+    assert "《江海市河道保护条例》等2部" in a.answer
+    assert "《山东省先进制造业促进条例》、" not in a.answer
+    assert {c.regulation for c in a.related} == {JH, SD}  # every one is still listed
+    en = two.ask("What does Article 3 say?")
+    assert "and others, 2 in all" in en.answer
+
+
 def test_a_question_about_the_regulation_itself_naming_none_asks_which(two: Assistant
                                                                        ) -> None:
     # Each regulation has its own purpose and date; with two loaded, "本条例" is either.

@@ -56,6 +56,8 @@ _PHRASES = {
     "missing_everywhere_answered": {"label", "count"},
     "this_regulation": set(), "named_regulation": {"title"}, "listed_regulation": {"title"},
     "list_separator": set(),
+    # After the first regulations named, when there are more: how many in all.
+    "listed_more": {"count"},
     # The lead of a yes/no answer, by the cited provision's modal word (modality.py).
     "yes_permit": set(), "yes_encourage": set(), "yes_support": set(), "yes_require": set(),
     # The checker's explanations, and the names of the elements a statement changed.
