@@ -32,6 +32,7 @@ from .search.sparse import Tokenizers
 from .search.store import build_index, corpus_hash, load_index
 from .settings import Settings
 from .text.corpus import Regulation
+from .text.frames import asked_frames, frame_articles
 from .text.glossary import Term
 from .text.library import Library, load_library
 from .text.library import corpus_files as library_files
@@ -378,12 +379,12 @@ class Assistant:
         standalone = rewrite(text, history, count, self.extractive.salient)
         # A reference the rewrite added, or a question about the regulation itself
         # ("它什么时候施行？"), is about the regulation the conversation is on.
-        if (current is not None and self.library.multiple
-                and not self.library.named_in(standalone)
-                and ((standalone != text and find_references(standalone))
-                     or (not find_references(standalone)
-                         and self.retriever.frame_articles(standalone, current)))):
-            standalone = f"《{current.short_zh}》{standalone}"
+        if current is not None and self.library.multiple and not self.library.named_in(
+                standalone):
+            refs = find_references(standalone)
+            if ((refs and standalone != text)
+                    or (not refs and frame_articles(current, asked_frames(standalone)))):
+                standalone = f"《{current.short_zh}》{standalone}"
         return standalone
 
     def _ask_which(self, question: str, lang: Lang, searched: str, text: str,
@@ -407,7 +408,8 @@ class Assistant:
             related = tuple(citation(self.library, r.id, a, p) for r in choices)
             note = f"{plain} is in {len(choices)} regulations; asked which"
         else:
-            keys = [(r.id, n) for r in choices for n in self.retriever.frame_articles(searched, r)]
+            frames = asked_frames(searched)  # names no regulation, or it would not be asked
+            keys = [(r.id, n) for r in choices for n in frame_articles(r, frames)]
             first = keys[0]
             body = self.prompts.phrase("ambiguous_itself", lang, count=str(len(choices)),
                                        titles=titles,

@@ -30,7 +30,7 @@ import numpy as np
 
 from ..errors import UsageError
 from ..text.corpus import Regulation
-from ..text.frames import asked_frames, frame_article
+from ..text.frames import asked_frames, frame_articles
 from ..text.library import Library
 from ..text.references import find_references
 from ..text.script import HAN, has_han
@@ -334,16 +334,11 @@ class HybridRetriever:
             if len(found) > 1:
                 holders += found
         if not refs and not self.library.named_in(text):
-            holders += [r for r in scope if self.frame_articles(text, r)]
+            frames = asked_frames(text)
+            holders += [r for r in scope if frames and frame_articles(r, frames)]
             if len(holders) < 2:
                 return ()
         return tuple(dict.fromkeys(holders))
-
-    def frame_articles(self, text: str, regulation: Regulation) -> list[int]:
-        """The articles of ``regulation`` that answer what ``text`` asks of a regulation
-        itself (text/frames.py), in order; [] when it asks none of that."""
-        frames = asked_frames(text, bool(self.library.named_in(text)))
-        return sorted({n for frame in frames if (n := frame_article(regulation, frame))})
 
     def ranked_lists(self, question: str, lang: Lang, mode: Mode,
                      vector: np.ndarray | None = None,
@@ -441,7 +436,8 @@ class HybridRetriever:
         if not refs and len(scope) == 1:
             # A question about the regulation itself (frames.py): its purpose, whom it
             # applies to, when it takes effect, answered by the article saying so.
-            refs += [(scope[0].id, n, None) for n in self.frame_articles(text, scope[0])]
+            frames = asked_frames(text, bool(self.library.named_in(text)))
+            refs += [(scope[0].id, n, None) for n in frame_articles(scope[0], frames)]
         return refs
 
     def _referenced_hit(self, key: Key, paragraphs: list[int | None], fused: Hit | None) -> Hit:

@@ -16,6 +16,7 @@ The question must name the regulation (条例, 本法, these rules, the law …)
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from .corpus import Regulation
 
@@ -75,6 +76,11 @@ def asked_frames(question: str, named: bool = False) -> list[Frame]:
                 p.search(text) or p.search(question) for p in _NAMES_ITSELF)):
             found.append(frame)
     return found
+
+
+def frame_articles(regulation: Regulation, frames: Sequence[Frame]) -> list[int]:
+    """The articles of ``regulation`` that answer ``frames`` (``asked_frames``), in order."""
+    return sorted({n for frame in frames if (n := frame_article(regulation, frame))})
 
 
 def frame_article(regulation: Regulation, frame: Frame) -> int | None:
